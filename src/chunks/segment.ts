@@ -1,0 +1,69 @@
+// Chunk segment files (chunks/000001 …): an 8-byte header, then chunk
+// records of uvarint data length, encoding byte, data and a CRC32C over
+// encoding and data. See tsdb/docs/format/chunks.md.
+
+import { crc32c } from '../encoding/crc32c.js';
+import { be32At, hex32 } from '../encoding/decbuf.js';
+import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { readUvarint, type VarintResult } from '../encoding/varint.js';
+
+export const MAGIC_CHUNKS = 0x85bd40dd;
+export const SEGMENT_HEADER_LEN = 8;
+/** Prometheus cuts a segment at 512 MiB; chunk data is far smaller. */
+export const MAX_CHUNK_LEN = 512 * 1024 * 1024;
+
+export interface SegmentHeader {
+  version: number;
+  /** True when the 3 padding bytes are not zero. */
+  badPadding: boolean;
+}
+
+export function readSegmentHeader(buf: Uint8Array): SegmentHeader {
+  if (buf.length < SEGMENT_HEADER_LEN) {
+    throw new TsdbError(ErrorCode.ShortBuffer, `chunk segment is ${buf.length} bytes, shorter than its ${SEGMENT_HEADER_LEN}-byte header`, { offset: 0 });
+  }
+  const magic = be32At(buf, 0);
+  if (magic !== MAGIC_CHUNKS) {
+    throw new TsdbError(ErrorCode.BadMagic, `chunk segment magic is ${hex32(magic)}, want ${hex32(MAGIC_CHUNKS)}`, { offset: 0 });
+  }
+  const version = buf[4];
+  if (version !== 1) throw new TsdbError(ErrorCode.BadVersion, `chunk segment version ${version} is not known (1 is)`, { offset: 4 });
+  return { version, badPadding: (buf[5] | buf[6] | buf[7]) !== 0 };
+}
+
+export interface ChunkRecord {
+  /** Offset of the record (its length field): the offset part of the chunk ref. */
+  offset: number;
+  encoding: number;
+  /** The chunk data (a view, no copy). */
+  data: Uint8Array;
+  /** Offset just past the record's CRC. */
+  end: number;
+}
+
+/** Read the chunk record at `off`, checking its CRC unless `crc` is false. */
+export function readChunkRecord(buf: Uint8Array, off: number, crc = true, vr: VarintResult = { value: 0, next: 0 }): ChunkRecord {
+  if (off < SEGMENT_HEADER_LEN || off >= buf.length) {
+    throw new TsdbError(ErrorCode.Corrupt, `chunk offset ${off} lies outside the segment's records [${SEGMENT_HEADER_LEN}, ${buf.length})`, { offset: off });
+  }
+  readUvarint(buf, off, buf.length, vr);
+  const len = vr.value;
+  const encAt = vr.next;
+  if (len > MAX_CHUNK_LEN || encAt + 1 + len + 4 > buf.length) {
+    throw new TsdbError(ErrorCode.ShortBuffer, `chunk at offset ${off}: data length ${len} runs past the end of the segment (${buf.length} bytes)`, { offset: off });
+  }
+  const dataEnd = encAt + 1 + len;
+  if (crc) {
+    const want = be32At(buf, dataEnd);
+    const got = crc32c(buf, encAt, dataEnd);
+    if (want !== got) {
+      throw new TsdbError(ErrorCode.BadChecksum, `chunk at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, { offset: off });
+    }
+  }
+  return { offset: off, encoding: buf[encAt], data: buf.subarray(encAt + 1, dataEnd), end: dataEnd + 4 };
+}
+
+/** Segment file name for a sequence number: 000001 for 1. */
+export function segmentName(seq: number): string {
+  return String(seq).padStart(6, '0');
+}

@@ -1,0 +1,202 @@
+// A bounds-checked reader over a byte range with a sticky error, after
+// Prometheus's tsdb/encoding Decbuf: once a read runs short, every later
+// read returns 0 and `err` keeps the first failure, so a caller reads a
+// group of fields and checks once.
+
+import { crc32c } from './crc32c.js';
+import { ErrorCode, TsdbError } from './errors.js';
+import { readUvarint, zigzag, type VarintResult } from './varint.js';
+
+const utf8 = new TextDecoder('utf-8');
+
+export class Decbuf {
+  readonly buf: Uint8Array;
+  /** Absolute offset of the next byte to read. */
+  off: number;
+  /** Absolute end (exclusive). */
+  end: number;
+  err: TsdbError | null = null;
+  private readonly vr: VarintResult = { value: 0, next: 0 };
+
+  constructor(buf: Uint8Array, off = 0, end = buf.length) {
+    this.buf = buf;
+    this.off = off;
+    this.end = Math.min(end, buf.length);
+    if (off > this.end) this.fail(ErrorCode.ShortBuffer, `range starts at ${off} past the end ${this.end}`);
+  }
+
+  /** Bytes left. */
+  get len(): number {
+    return this.end - this.off;
+  }
+
+  /** The sticky error (a method, so TypeScript does not narrow it across reads). */
+  error(): TsdbError | null {
+    return this.err;
+  }
+
+  fail(code: ErrorCode, message: string): void {
+    if (!this.err) this.err = new TsdbError(code, message, { offset: this.off });
+  }
+
+  private need(n: number, what: string): boolean {
+    if (this.err) return false;
+    if (n > this.end - this.off) {
+      this.fail(ErrorCode.ShortBuffer, `${what} at offset ${this.off} needs ${n} bytes, ${this.end - this.off} left`);
+      return false;
+    }
+    return true;
+  }
+
+  byte(): number {
+    if (!this.need(1, 'byte')) return 0;
+    return this.buf[this.off++];
+  }
+
+  be32(): number {
+    if (!this.need(4, 'be32')) return 0;
+    const b = this.buf;
+    const o = this.off;
+    this.off += 4;
+    return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  }
+
+  /** Big-endian 64-bit unsigned as a number; values above 2^53 are an error (offsets never are). */
+  be64(): number {
+    if (!this.need(8, 'be64')) return 0;
+    const hi = this.be32();
+    const lo = this.be32();
+    if (hi > 0x1fffff) {
+      this.off -= 8;
+      this.fail(ErrorCode.Corrupt, `64-bit value at offset ${this.off} is larger than 2^53`);
+      return 0;
+    }
+    return hi * 0x100000000 + lo;
+  }
+
+  uvarint(): number {
+    if (this.err) return 0;
+    try {
+      readUvarint(this.buf, this.off, this.end, this.vr);
+    } catch (e) {
+      this.err = e as TsdbError;
+      return 0;
+    }
+    this.off = this.vr.next;
+    return this.vr.value;
+  }
+
+  /** A uvarint that must fit in 32 bits (symbol refs, lengths). */
+  uvarint32(): number {
+    const start = this.off;
+    const v = this.uvarint();
+    if (v > 0xffffffff) {
+      this.off = start;
+      this.fail(ErrorCode.Corrupt, `uvarint at offset ${start} is larger than 32 bits`);
+      return 0;
+    }
+    return v;
+  }
+
+  varint(): number {
+    return zigzag(this.uvarint());
+  }
+
+  skip(n: number): void {
+    if (this.need(n, 'skip')) this.off += n;
+  }
+
+  /** A view of the next n bytes (no copy). */
+  bytes(n: number): Uint8Array {
+    if (!this.need(n, 'bytes')) return this.buf.subarray(0, 0);
+    const v = this.buf.subarray(this.off, this.off + n);
+    this.off += n;
+    return v;
+  }
+
+  /** A uvarint length followed by that many bytes, as a UTF-8 string. */
+  uvarintStr(): string {
+    const n = this.uvarint();
+    if (this.err) return '';
+    return decodeUtf8(this.bytes(n));
+  }
+}
+
+/** Decode UTF-8; ASCII fast path because label names and most values are ASCII. */
+export function decodeUtf8(b: Uint8Array): string {
+  const n = b.length;
+  if (n < 32) {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const c = b[i];
+      if (c >= 0x80) return utf8.decode(b);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(b);
+}
+
+export function be32At(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+/**
+ * Open a section that starts with a 4-byte big-endian length, followed by
+ * that many bytes and a CRC32C over them (index symbol table, label
+ * indices, postings, offset tables: Go's NewDecbufAt). Returns a Decbuf
+ * over the content; its `err` is set when the section is short or the CRC
+ * does not match. `crc` is false to skip the check.
+ */
+export function decbufAt(buf: Uint8Array, off: number, what: string, crc = true): Decbuf {
+  if (off < 0 || off + 4 > buf.length) {
+    const d = new Decbuf(buf, buf.length, buf.length);
+    d.err = new TsdbError(ErrorCode.ShortBuffer, `${what} at offset ${off}: length field past the end of the file (${buf.length} bytes)`, { offset: off });
+    return d;
+  }
+  const l = be32At(buf, off);
+  return checkedSection(buf, off, off + 4, l, what, crc);
+}
+
+/** As decbufAt, with a uvarint length (index series entries: Go's NewDecbufUvarintAt). */
+export function decbufUvarintAt(buf: Uint8Array, off: number, what: string, crc = true): Decbuf {
+  const vr: VarintResult = { value: 0, next: 0 };
+  try {
+    readUvarint(buf, off, buf.length, vr);
+  } catch (e) {
+    const d = new Decbuf(buf, buf.length, buf.length);
+    const te = e as TsdbError;
+    d.err = new TsdbError(te.code, `${what} at offset ${off}: bad length: ${te.message}`, { offset: off });
+    return d;
+  }
+  return checkedSection(buf, off, vr.next, vr.value, what, crc);
+}
+
+function checkedSection(buf: Uint8Array, off: number, start: number, l: number, what: string, crc: boolean): Decbuf {
+  if (start + l + 4 > buf.length) {
+    const d = new Decbuf(buf, buf.length, buf.length);
+    d.err = new TsdbError(
+      ErrorCode.ShortBuffer,
+      `${what} at offset ${off}: length ${l} runs past the end of the file (${buf.length} bytes)`,
+      { offset: off },
+    );
+    return d;
+  }
+  const d = new Decbuf(buf, start, start + l);
+  if (crc) {
+    const want = be32At(buf, start + l);
+    const got = crc32c(buf, start, start + l);
+    if (want !== got) {
+      d.err = new TsdbError(
+        ErrorCode.BadChecksum,
+        `${what} at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`,
+        { offset: off },
+      );
+    }
+  }
+  return d;
+}
+
+export function hex32(n: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+}
