@@ -1,0 +1,86 @@
+// Go's text formatting, reproduced exactly, because promtool's dump output
+// is `fmt.Printf("%s %g %d\n", labels, value, ts)` and users diff it.
+
+/** Go's fmt `%g` for a float64: shortest digits that round-trip. */
+export function formatG(v: number): string {
+  if (v !== v) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  // toExponential() with no argument gives the shortest round-trip digits.
+  const s = v.toExponential();
+  const neg = s.charCodeAt(0) === 45;
+  const ePos = s.indexOf('e');
+  const mant = s.slice(neg ? 1 : 0, ePos);
+  const digits = mant.length > 1 ? mant[0] + mant.slice(2) : mant;
+  const exp = +s.slice(ePos + 1);
+  const nd = digits.length;
+  // strconv: exponent form when exp < -4 or exp >= eprec, with eprec = 6 for the shortest form.
+  let out: string;
+  if (exp < -4 || exp >= 6) {
+    const e = Math.abs(exp);
+    out = digits[0] + (nd > 1 ? '.' + digits.slice(1) : '') + (exp < 0 ? 'e-' : 'e+') + (e < 10 ? '0' + e : String(e));
+  } else {
+    const dp = exp + 1; // digits before the decimal point
+    if (dp <= 0) out = '0.' + '0'.repeat(-dp) + digits;
+    else if (dp >= nd) out = digits + '0'.repeat(dp - nd);
+    else out = digits.slice(0, dp) + '.' + digits.slice(dp);
+  }
+  return neg ? '-' + out : out;
+}
+
+// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
+const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+/** Go's strconv.Quote. */
+export function quote(s: string): string {
+  let out = '"';
+  let plainFrom = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) continue; // plain ASCII
+    out += s.slice(plainFrom, i);
+    let cp = c;
+    let width = 1;
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo < 0xe000) {
+        cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        width = 2;
+      }
+    }
+    out += escapeRune(cp, s.slice(i, i + width));
+    i += width - 1;
+    plainFrom = i + 1;
+  }
+  return out + s.slice(plainFrom) + '"';
+}
+
+function escapeRune(cp: number, ch: string): string {
+  switch (cp) {
+    case 0x22: return '\\"';
+    case 0x5c: return '\\\\';
+    case 0x07: return '\\a';
+    case 0x08: return '\\b';
+    case 0x0c: return '\\f';
+    case 0x0a: return '\\n';
+    case 0x0d: return '\\r';
+    case 0x09: return '\\t';
+    case 0x0b: return '\\v';
+  }
+  if (cp >= 0xd800 && cp < 0xe000) return '\\ufffd'; // lone surrogate: Go would see invalid UTF-8
+  if (cp >= 0x80 && PRINTABLE.test(ch)) return ch;
+  if (cp < 0x80) return '\\x' + cp.toString(16).padStart(2, '0');
+  if (cp < 0x10000) return '\\u' + cp.toString(16).padStart(4, '0');
+  return '\\U' + cp.toString(16).padStart(8, '0');
+}
+
+/** Prometheus labels.Labels.String(): {a="1", b="2"}. Labels are flattened [name, value, …]. */
+export function labelsString(labels: readonly string[]): string {
+  let out = '{';
+  for (let i = 0; i < labels.length; i += 2) {
+    if (i > 0) out += ', ';
+    out += labels[i] + '=' + quote(labels[i + 1]);
+  }
+  return out + '}';
+}
