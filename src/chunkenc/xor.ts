@@ -1,0 +1,361 @@
+// XOR ("Gorilla") float chunks: tsdb/docs/format/chunks.md "XOR chunk data",
+// tsdb/chunkenc/xor.go.
+//
+//   num_samples <uint16> | ts_0 <varint> | v_0 <float64> |
+//   ts_1_delta <uvarint> | v_1 <varbit_xor> |
+//   ts_n_dod <varbit_ts> | v_n <varbit_xor> ... | padding
+//
+// Values are handled as bits only: the decoder keeps each value as two 32-bit
+// halves and writes them into the output through a Uint32Array alias, so NaN
+// payloads (the stale marker 0x7ff0000000000002 among them) reach the
+// Float64Array unchanged. No float value passes through a JS number.
+
+import { BitReader } from '../encoding/bstream.js';
+import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { readVarbitInt } from './varbit.js';
+
+const TWO_POW_32 = 4294967296;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export interface XORSamples {
+  /** Timestamps in ms (int64 values, exact as JS numbers). */
+  t: Float64Array;
+  /** Values, bit-exact. */
+  v: Float64Array;
+  count: number;
+}
+
+/** The 2-byte big-endian sample count at the start of XOR chunk data. */
+export function xorSampleCount(data: Uint8Array): number {
+  if (data.length < 2) {
+    throw new TsdbError(ErrorCode.ShortBuffer, `xor chunk data of ${data.length} bytes has no sample count`);
+  }
+  return (data[0]! << 8) | data[1]!;
+}
+
+/**
+ * Fewest bits `count` samples can take after the 2-byte header: sample 0 is
+ * a 1-byte varint and 64 bits, sample 1 a 1-byte uvarint and 1 bit, every
+ * later one a 0 dod bit and a 0 value bit.
+ */
+export function xorMinBits(count: number): number {
+  if (count === 0) return 0;
+  if (count === 1) return 72;
+  return 81 + 2 * (count - 2);
+}
+
+/**
+ * Reads one <varbit_xor> value into words[2i] (low half) / words[2i + 1]
+ * (high half), given its previous value there. window[2i] and window[2i + 1]
+ * hold the leading and trailing zero counts carried between values (xorRead
+ * in xor.go). Shared with the histogram chunks.
+ */
+export function readXorInto(br: BitReader, words: Uint32Array, window: Uint8Array, i: number): void {
+  if (br.readBit() === 0) return; // Value unchanged.
+  readXorChanged(br, words, window, i);
+}
+
+/** The rest of a <varbit_xor> after its leading 1 bit: 0 reuse window, 1 new window. */
+export function readXorChanged(br: BitReader, words: Uint32Array, window: Uint8Array, i: number): void {
+  if (br.readBit() === 0) readXorReuse(br, words, window, i);
+  else readXorNewWindow(br, words, window, i);
+}
+
+/** Significant bits in the previous leading/trailing window. */
+export function readXorReuse(br: BitReader, words: Uint32Array, window: Uint8Array, i: number): void {
+  const trailing = window[2 * i + 1]!;
+  xorSignificant(br, words, i, 64 - window[2 * i]! - trailing, trailing);
+}
+
+/** A new window: 5 bits leading zeros, 6 bits significant bits (0 means 64), then those bits. */
+export function readXorNewWindow(br: BitReader, words: Uint32Array, window: Uint8Array, i: number): void {
+  const lead = br.readBits(5);
+  const mbits = br.readBits(6) || 64;
+  const trailing = 64 - lead - mbits;
+  if (trailing < 0) throw wideWindow(br, lead, mbits);
+  window[2 * i] = lead;
+  window[2 * i + 1] = trailing;
+  xorSignificant(br, words, i, mbits, trailing);
+}
+
+/** Reads mbits bits, shifts them left by `trailing` and XORs them into value i. */
+function xorSignificant(br: BitReader, words: Uint32Array, i: number, mbits: number, trailing: number): void {
+  let xh = 0;
+  let xl: number;
+  if (mbits <= 32) {
+    xl = br.readBits(mbits);
+  } else {
+    xh = br.readBits(mbits - 32);
+    xl = br.readBits(32);
+  }
+  if (trailing >= 32) {
+    // Then mbits ≤ 32: everything lands in the high half.
+    xh = xl << (trailing - 32);
+    xl = 0;
+  } else if (trailing > 0) {
+    xh = (xh << trailing) | (xl >>> (32 - trailing));
+    xl = xl << trailing;
+  }
+  const w = 2 * i;
+  words[w] = words[w]! ^ xl;
+  words[w + 1] = words[w + 1]! ^ xh;
+}
+
+/** Go's quirk for the 14/17/20-bit dods: only patterns above 2^(n-1) are negative. */
+function signedDod(bits: number, n: number): number {
+  const half = 1 << (n - 1);
+  return bits > half ? bits - half * 2 : bits;
+}
+
+/**
+ * Decodes XOR chunk data (after the encoding byte, starting with the sample
+ * count) into timestamps and bit-exact values.
+ */
+export function decodeXOR(data: Uint8Array): XORSamples {
+  const count = xorSampleCount(data);
+  const have = (data.length - 2) * 8;
+  const need = xorMinBits(count);
+  if (have < need) {
+    throw new TsdbError(
+      ErrorCode.ShortBuffer,
+      `xor chunk with ${count} samples needs at least ${need} bits, has ${have}`,
+    );
+  }
+  const t = new Float64Array(count);
+  const v = new Float64Array(count);
+  if (count === 0) return { t, v, count };
+  const out = new Uint32Array(v.buffer);
+  const br = new BitReader(data, 2);
+
+  let ts = br.readVarint();
+  // The running value as (hi, lo) halves; int32 or uint32, only the bits matter.
+  let hi = br.readBits(32);
+  let lo = br.readBits(32);
+  t[0] = ts;
+  out[0] = lo;
+  out[1] = hi;
+  if (count === 1) return { t, v, count };
+
+  let tDelta = br.readUvarint();
+  ts += tDelta;
+  if (!(ts <= MAX_SAFE && ts >= -MAX_SAFE)) throw tooBig(br, 1, ts);
+  t[1] = ts;
+  // Sample 1's value goes through the shared reader; from then on it is inlined.
+  const cur = Uint32Array.of(lo, hi);
+  const window = new Uint8Array(2);
+  readXorInto(br, cur, window, 0);
+  lo = cur[0]!;
+  hi = cur[1]!;
+  let leading = window[0]!;
+  let trailing = window[1]!;
+  out[2] = lo;
+  out[3] = hi;
+
+  for (let i = 2; i < count; i++) {
+    const valid = br.valid;
+    if (valid >= 2 && ((br.buf >>> (valid - 2)) & 3) === 0) {
+      // Fast path, bits 00: dod 0 and value unchanged, the most common sample.
+      br.valid = valid - 2;
+      ts += tDelta;
+    } else {
+      // Delta of delta: 0 | 10 + 14 bits | 110 + 17 | 1110 + 20 | 1111 + 64.
+      if (br.readBit() !== 0) {
+        let dod: number;
+        if (br.readBit() === 0) dod = signedDod(br.readBits(14), 14);
+        else if (br.readBit() === 0) dod = signedDod(br.readBits(17), 17);
+        else if (br.readBit() === 0) dod = signedDod(br.readBits(20), 20);
+        else {
+          const dh = br.readBits(32);
+          dod = (dh | 0) * TWO_POW_32 + br.readBits(32);
+          if (!Number.isSafeInteger(dod)) throw tooBig(br, i, dod);
+        }
+        tDelta += dod;
+      }
+      ts += tDelta;
+      // Value: 0 unchanged | 1 then 0 reuse window | 1 then 1 new window.
+      // (readXorChanged inlined on locals.)
+      if (br.readBit() !== 0) {
+        let mbits: number;
+        if (br.readBit() === 0) {
+          mbits = 64 - leading - trailing;
+        } else {
+          leading = br.readBits(5);
+          mbits = br.readBits(6) || 64;
+          trailing = 64 - leading - mbits;
+          if (trailing < 0) throw wideWindow(br, leading, mbits);
+        }
+        let xh = 0;
+        let xl: number;
+        if (mbits <= 32) xl = br.readBits(mbits);
+        else {
+          xh = br.readBits(mbits - 32);
+          xl = br.readBits(32);
+        }
+        if (trailing >= 32) {
+          xh = xl << (trailing - 32);
+          xl = 0;
+        } else if (trailing > 0) {
+          xh = (xh << trailing) | (xl >>> (32 - trailing));
+          xl <<= trailing;
+        }
+        hi ^= xh;
+        lo ^= xl;
+      }
+    }
+    if (!(ts <= MAX_SAFE && ts >= -MAX_SAFE)) throw tooBig(br, i, ts);
+    t[i] = ts;
+    out[2 * i] = lo;
+    out[2 * i + 1] = hi;
+  }
+  return { t, v, count };
+}
+
+function wideWindow(br: BitReader, lead: number, mbits: number): TsdbError {
+  return new TsdbError(
+    ErrorCode.Corrupt,
+    `xor value at bit ${br.bitOffset()}: ${lead} leading zeros and ${mbits} significant bits exceed 64`,
+  );
+}
+
+function tooBig(br: BitReader, i: number, ts: number): TsdbError {
+  return new TsdbError(
+    ErrorCode.Unsupported,
+    `xor chunk sample ${i}: timestamp ${ts} ending at bit ${br.bitOffset()} is beyond ±2^53`,
+  );
+}
+
+// XOR2 float chunks (encoding 4, Prometheus 3.11+): tsdb/docs/format/chunks.md
+// "XOR2 chunk data", tsdb/chunkenc/xor2.go. Samples 0 and 1 as in XOR, after
+// a third header byte, the ST header (bit 7: sample 0 has an ST; bits 6-0:
+// first sample index with an ST delta). From sample 2 a joint prefix:
+//
+//   0                dod 0, value unchanged
+//   10               dod 0, value changed: 0 reuse window | 1 new window
+//   110  + 13 bits   dod (two's complement), then a value
+//   1110 + 20 bits   dod, then a value
+//   11110 + 64 bits  dod, then a value
+//   11111            dod 0, stale marker
+//
+// A value (sample 1 and after a dod) is 0 unchanged | 10 reuse window |
+// 110 new window | 111 stale marker. Values XOR against the last non-stale
+// value, so a stale marker does not disturb the chain.
+
+const STALE_HI = 0x7ff00000;
+const STALE_LO = 0x00000002;
+
+export interface XOR2Samples extends XORSamples {
+  /** Start timestamps, present when the ST header says any were written. */
+  st?: Float64Array;
+}
+
+/** Decodes XOR2 chunk data (after the encoding byte, starting with the sample count). */
+export function decodeXOR2(data: Uint8Array): XOR2Samples {
+  if (data.length < 3) {
+    throw new TsdbError(ErrorCode.ShortBuffer, `xor2 chunk data of ${data.length} bytes is shorter than its 3-byte header`);
+  }
+  const count = (data[0]! << 8) | data[1]!;
+  const firstSTKnown = (data[2]! & 0x80) !== 0;
+  const firstSTChangeOn = data[2]! & 0x7f;
+  // Sample 0 ≥ 72 bits, sample 1 ≥ 9, each later one ≥ 1.
+  const need = count === 0 ? 0 : count === 1 ? 72 : 81 + (count - 2);
+  const have = (data.length - 3) * 8;
+  if (have < need) {
+    throw new TsdbError(ErrorCode.ShortBuffer, `xor2 chunk with ${count} samples needs at least ${need} bits, has ${have}`);
+  }
+  const t = new Float64Array(count);
+  const v = new Float64Array(count);
+  const hasST = firstSTKnown || firstSTChangeOn > 0;
+  const st = hasST ? new Float64Array(count) : undefined;
+  const result: XOR2Samples = st ? { t, v, count, st } : { t, v, count };
+  if (count === 0) return result;
+  const out = new Uint32Array(v.buffer);
+  // base: the last non-stale value (XOR baseline); window: leading/trailing.
+  const base = new Uint32Array(2);
+  const window = new Uint8Array(2);
+  const br = new BitReader(data, 3);
+
+  let ts = br.readVarint();
+  const hi0 = br.readBits(32);
+  const lo0 = br.readBits(32);
+  t[0] = ts;
+  out[0] = lo0;
+  out[1] = hi0;
+  if (!(hi0 === STALE_HI && lo0 === STALE_LO)) {
+    base[0] = lo0;
+    base[1] = hi0;
+  }
+  let stValue = 0;
+  let stDiff = 0;
+  if (firstSTKnown) stValue = ts - br.readVarint();
+  if (!(Math.abs(stValue) <= MAX_SAFE)) throw tooBig(br, 0, stValue);
+  if (st) st[0] = stValue;
+
+  let tDelta = 0;
+  for (let i = 1; i < count; i++) {
+    const prevT = ts;
+    let stale = false;
+    if (i === 1) {
+      tDelta = br.readUvarint();
+      ts += tDelta;
+      stale = readXor2Value(br, base, window);
+    } else if (br.readBit() === 0) {
+      ts += tDelta; // 0: dod 0, value unchanged.
+    } else if (br.readBit() === 0) {
+      ts += tDelta; // 10: dod 0, value changed.
+      if (br.readBit() === 0) readXorReuse(br, base, window, 0);
+      else readXorNewWindow(br, base, window, 0);
+    } else {
+      let dod = 0;
+      let dodZero = false;
+      if (br.readBit() === 0) {
+        const b = br.readBits(13); // 110
+        dod = b >= 0x1000 ? b - 0x2000 : b;
+      } else if (br.readBit() === 0) {
+        const b = br.readBits(20); // 1110
+        dod = b >= 0x80000 ? b - 0x100000 : b;
+      } else if (br.readBit() === 0) {
+        const hi = br.readBits(32); // 11110
+        dod = (hi | 0) * TWO_POW_32 + br.readBits(32);
+        if (!Number.isSafeInteger(dod)) throw tooBig(br, i, dod);
+      } else {
+        dodZero = true; // 11111: dod 0, stale marker.
+        stale = true;
+      }
+      tDelta += dod;
+      ts += tDelta;
+      if (!dodZero) stale = readXor2Value(br, base, window);
+    }
+    if (!(ts <= MAX_SAFE && ts >= -MAX_SAFE)) throw tooBig(br, i, ts);
+    t[i] = ts;
+    if (stale) {
+      out[2 * i] = STALE_LO;
+      out[2 * i + 1] = STALE_HI;
+    } else {
+      out[2 * i] = base[0]!;
+      out[2 * i + 1] = base[1]!;
+    }
+    if (firstSTChangeOn > 0 && i >= firstSTChangeOn) {
+      // `prevT - st` at the first change, then the change of that difference.
+      const d = readVarbitInt(br);
+      stDiff = i === firstSTChangeOn ? d : stDiff + d;
+      stValue = prevT - stDiff;
+      if (!(Math.abs(stValue) <= MAX_SAFE)) throw tooBig(br, i, stValue);
+    }
+    if (st) st[i] = stValue;
+  }
+  return result;
+}
+
+/** <varbit_xor2>: 0 unchanged | 10 reuse | 110 new window | 111 stale. Returns whether stale. */
+function readXor2Value(br: BitReader, base: Uint32Array, window: Uint8Array): boolean {
+  if (br.readBit() === 0) return false;
+  if (br.readBit() === 0) {
+    readXorReuse(br, base, window, 0);
+    return false;
+  }
+  if (br.readBit() === 0) {
+    readXorNewWindow(br, base, window, 0);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,105 @@
+// Merge series across blocks the way Prometheus's merge querier does
+// (storage/merge.go): series sets are merged by label order with a heap,
+// and the samples of a series found in several blocks are chained,
+// dropping later samples whose timestamp was already emitted.
+
+import type { Block } from '../block/block.js';
+import { compareUtf8 } from '../index/reader.js';
+import { GoHeap } from './goheap.js';
+import type { Matcher } from './matchers.js';
+import { SampleList } from './samples.js';
+import { blockSeries, readSamples, type BlockSeries } from './series.js';
+
+/** Go's labels.Compare over flattened [name, value, …] label lists. */
+export function compareLabels(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] !== b[i]) return compareUtf8(a[i], b[i]);
+  }
+  return (a.length - b.length) / 2;
+}
+
+function labelsEqual(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export interface MergedSeries {
+  labels: string[];
+  /** The same series in each block it appears in, in Prometheus's merge order. */
+  parts: BlockSeries[];
+}
+
+interface SetCursor {
+  it: Iterator<BlockSeries>;
+  cur: BlockSeries;
+}
+
+/** Matching series across blocks, merged and in label order. */
+export function* mergedSeries(blocks: readonly Block[], matchers: readonly Matcher[], mint: number, maxt: number): Generator<MergedSeries> {
+  const heap = new GoHeap<SetCursor>((a, b) => compareLabels(a.cur.labels, b.cur.labels) < 0);
+  const advance = (c: SetCursor): boolean => {
+    const r = c.it.next();
+    if (r.done) return false;
+    c.cur = r.value;
+    return true;
+  };
+  for (const b of blocks) {
+    const c = { it: blockSeries(b, matchers, mint, maxt), cur: undefined as unknown as BlockSeries };
+    if (advance(c)) heap.push(c);
+  }
+  let current: SetCursor[] = [];
+  for (;;) {
+    for (const c of current) if (advance(c)) heap.push(c);
+    if (heap.length === 0) return;
+    current = [];
+    const labels = heap.items[0].cur.labels;
+    while (heap.length > 0 && labelsEqual(labels, heap.items[0].cur.labels)) current.push(heap.pop());
+    yield { labels, parts: current.map((c) => c.cur) };
+  }
+}
+
+interface SampleCursor {
+  s: SampleList;
+  i: number;
+}
+
+/** All samples of a merged series, chained across blocks as chainSampleIterator does. */
+export function mergedSamples(m: MergedSeries, mint: number, maxt: number): SampleList {
+  if (m.parts.length === 1) return readSamples(m.parts[0], mint, maxt);
+  const lists = m.parts.map((p) => readSamples(p, mint, maxt));
+  const out = new SampleList(lists.reduce((n, l) => n + l.n, 0) || 1);
+  const at = (c: SampleCursor) => c.s.t[c.i];
+  const next = (c: SampleCursor) => ++c.i < c.s.n;
+  const heap = new GoHeap<SampleCursor>((a, b) => at(a) < at(b));
+  let curr: SampleCursor | undefined = { s: lists[0], i: -1 };
+  for (let k = 1; k < lists.length; k++) {
+    const c = { s: lists[k], i: -1 };
+    if (next(c)) heap.push(c);
+  }
+  let lastT = -Infinity;
+  while (curr) {
+    let currT = 0;
+    let done = false;
+    for (;;) {
+      if (next(curr)) {
+        currT = at(curr);
+        if (currT === lastT) continue; // already emitted from another block
+        if (heap.length === 0) break;
+        if (currT < at(heap.items[0])) break;
+        heap.push(curr);
+      } else if (heap.length === 0) {
+        done = true;
+        break;
+      }
+      curr = heap.pop();
+      currT = at(curr);
+      if (currT !== lastT) break;
+    }
+    if (done) break;
+    lastT = currT;
+    out.pushFrom(curr.s, curr.i);
+  }
+  return out;
+}

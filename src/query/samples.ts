@@ -1,0 +1,60 @@
+// A growable list of samples, float or histogram, in typed arrays.
+
+import type { HistogramSample } from '../chunkenc/histogrammeta.js';
+
+export class SampleList {
+  n = 0;
+  t: Float64Array;
+  v: Float64Array;
+  /** Histogram samples by position; undefined entries are floats. Allocated on first use. */
+  h: (HistogramSample | undefined)[] | undefined;
+  /** Whether each histogram sample is a float histogram. */
+  hf: boolean[] | undefined;
+
+  constructor(capacity = 128) {
+    this.t = new Float64Array(capacity);
+    this.v = new Float64Array(capacity);
+  }
+
+  private grow(): void {
+    const t = new Float64Array(this.t.length * 2);
+    t.set(this.t);
+    this.t = t;
+    const v = new Float64Array(this.v.length * 2);
+    v.set(this.v);
+    this.v = v;
+  }
+
+  pushFloat(t: number, v: number): void {
+    if (this.n === this.t.length) this.grow();
+    this.t[this.n] = t;
+    this.v[this.n++] = v;
+  }
+
+  pushHistogram(h: HistogramSample, float: boolean): void {
+    if (this.n === this.t.length) this.grow();
+    if (!this.h) {
+      this.h = [];
+      this.hf = [];
+    }
+    this.h[this.n] = h;
+    this.hf![this.n] = float;
+    this.t[this.n++] = h.t;
+  }
+
+  /** Append sample i of another list. */
+  pushFrom(o: SampleList, i: number): void {
+    const h = o.h?.[i];
+    if (h) this.pushHistogram(h, o.hf![i]);
+    else {
+      if (this.n === this.t.length) this.grow();
+      this.t[this.n] = o.t[i];
+      // Copy the bits through the typed array so NaN payloads (stale markers) survive.
+      this.v[this.n++] = o.v[i];
+    }
+  }
+
+  isHistogram(i: number): boolean {
+    return this.h?.[i] !== undefined;
+  }
+}

@@ -1,0 +1,87 @@
+// Series of one block that match a selector within [mint, maxt], with
+// their samples decoded and deleted ranges (tombstones) left out, as
+// Prometheus's block querier returns them.
+
+import type { Block } from '../block/block.js';
+import { withFile } from '../block/block.js';
+import { decodeChunk } from '../chunkenc/chunk.js';
+import { segmentName } from '../chunks/segment.js';
+import type { ChunkMeta } from '../index/series.js';
+import { chunkRefSegment } from '../index/series.js';
+import type { Interval } from '../tombstones/tombstones.js';
+import type { Matcher } from './matchers.js';
+import { SampleList } from './samples.js';
+import { selectPostings } from './select.js';
+
+export interface BlockSeries {
+  labels: string[];
+  block: Block;
+  ref: number;
+  chunks: ChunkMeta[];
+  /** Deleted intervals from the tombstones, sorted. */
+  deleted: Interval[] | undefined;
+}
+
+/** Whether [minTime, maxTime] lies inside one of the sorted intervals. */
+function fullyDeleted(c: ChunkMeta, ivs: Interval[] | undefined): boolean {
+  if (!ivs) return false;
+  for (const iv of ivs) if (c.minTime >= iv.minTime && c.maxTime <= iv.maxTime) return true;
+  return false;
+}
+
+/**
+ * Matching series of a block in index (label) order. A series is left out
+ * when none of its chunks overlap [mint, maxt] outside deleted ranges.
+ */
+export function* blockSeries(block: Block, matchers: readonly Matcher[], mint: number, maxt: number): Generator<BlockSeries> {
+  // Prometheus queries a block when it overlaps the closed range [mint, maxt].
+  if (!(block.meta.minTime <= maxt && mint < block.meta.maxTime)) return;
+  const ix = block.index;
+  const refs = withFile(block.name, 'index', () => selectPostings(ix, matchers));
+  const stones = block.tombstones.bySeries;
+  for (let k = 0; k < refs.length; k++) {
+    const ref = refs[k];
+    const s = withFile(block.name, 'index', () => ix.series(ref));
+    const deleted = stones.get(ref);
+    const chunks: ChunkMeta[] = [];
+    for (const c of s.chunks) {
+      if (c.maxTime < mint || c.minTime > maxt) continue;
+      if (fullyDeleted(c, deleted)) continue;
+      chunks.push(c);
+    }
+    if (chunks.length === 0) continue;
+    yield { labels: s.labels, block, ref, chunks, deleted };
+  }
+}
+
+/** Decode the samples of a block series within [mint, maxt], skipping deleted ones. */
+export function readSamples(s: BlockSeries, mint: number, maxt: number, out = new SampleList()): SampleList {
+  const del = s.deleted;
+  for (const c of s.chunks) {
+    const rec = s.block.chunk(c.ref);
+    const file = 'chunks/' + segmentName(chunkRefSegment(c.ref) + 1);
+    const d = withFile(s.block.name, file, () => decodeChunk(rec.encoding, rec.data));
+    if (d.kind === 'float') {
+      const { t, v, count } = d;
+      for (let i = 0; i < count; i++) {
+        const ts = t[i];
+        if (ts < mint || ts > maxt || (del && isDeletedAt(del, ts))) continue;
+        out.pushFloat(ts, v[i]);
+      }
+    } else {
+      for (const h of d.samples) {
+        if (h.t < mint || h.t > maxt || (del && isDeletedAt(del, h.t))) continue;
+        out.pushHistogram(h, d.float);
+      }
+    }
+  }
+  return out;
+}
+
+function isDeletedAt(ivs: Interval[], t: number): boolean {
+  for (let i = 0; i < ivs.length; i++) {
+    if (t < ivs[i].minTime) return false;
+    if (t <= ivs[i].maxTime) return true;
+  }
+  return false;
+}
