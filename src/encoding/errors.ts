@@ -58,3 +58,29 @@ export class TsdbError extends Error {
 export function isTsdbError(e: unknown): e is TsdbError {
   return e instanceof TsdbError;
 }
+
+/** A problem found in the input: data, not an exception. See verify's JSON output. */
+export interface Finding {
+  severity: 'error' | 'warning';
+  /** Stable machine-readable code, e.g. `chunk-crc`, `unsafe-member`. */
+  code: string;
+  snapshot?: string;
+  /** Block dir name (a ULID). */
+  block?: string;
+  /** Path relative to the block: `index`, `chunks/000001`, `meta.json`, `tombstones`. */
+  file?: string;
+  /** Byte offset within `file`. */
+  offset?: number;
+  message: string;
+}
+
+/** A finding from a TsdbError, keeping its place in the input. */
+export function findingFromError(e: TsdbError, code: string, severity: Finding['severity'] = 'error', ctx: ErrorContext = {}): Finding {
+  const c = { ...ctx, ...e.context };
+  const f: Finding = { severity, code, message: e.message };
+  if (c.snapshot !== undefined) f.snapshot = c.snapshot;
+  if (c.block !== undefined) f.block = c.block;
+  if (c.file !== undefined) f.file = c.file;
+  if (c.offset !== undefined) f.offset = c.offset;
+  return f;
+}
