@@ -22,6 +22,7 @@ export interface Extracted {
   dir: string;
   unsafe: UnsafeMember[];
   cleanup(): Promise<void>;
+  cleanupSync(): void;
 }
 
 /** Why a member name or type is unsafe to follow, or undefined when it is safe. */
@@ -57,7 +58,8 @@ function maybeGunzip(): Transform {
 
 export async function extractArchive(input: string): Promise<Extracted> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdb-inspect-'));
-  const cleanup = () => fs.promises.rm(dir, { recursive: true, force: true });
+  const cleanupSync = () => fs.rmSync(dir, { recursive: true, force: true });
+  const cleanup = async () => cleanupSync();
   const unsafe: UnsafeMember[] = [];
   let src: Readable;
   if (input === '-') src = process.stdin;
@@ -96,5 +98,5 @@ export async function extractArchive(input: string): Promise<Extracted> {
     if (err.code === 'ENOENT') throw new TsdbError(ErrorCode.NotFound, `${input}: no such file`, {}, { cause: e });
     throw new TsdbError(ErrorCode.BadInput, `${input === '-' ? 'stdin' : input}: not a readable tar archive: ${err.message}`, {}, { cause: e });
   }
-  return { dir, unsafe, cleanup };
+  return { dir, unsafe, cleanup, cleanupSync };
 }

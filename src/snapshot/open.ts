@@ -19,12 +19,15 @@ export interface OpenedInput {
   unsafe: UnsafeMember[];
   /** Remove anything the open created (the temp dir of an unpacked archive). */
   close(): Promise<void>;
+  /** The same, synchronously (for signal handlers). */
+  closeSync(): void;
 }
 
 export async function openInput(input: string): Promise<OpenedInput> {
   let root = input;
   let unsafe: UnsafeMember[] = [];
   let close = async () => {};
+  let closeSync = () => {};
   if (input !== '-') {
     let st: fs.Stats;
     try {
@@ -32,21 +35,22 @@ export async function openInput(input: string): Promise<OpenedInput> {
     } catch (e) {
       throw new TsdbError(ErrorCode.NotFound, `${input}: no such file or directory`, {}, { cause: e });
     }
-    if (st.isDirectory()) return finish(root, [], close);
+    if (st.isDirectory()) return finish(root, [], close, closeSync);
   }
   const x = await extractArchive(input);
   root = x.dir;
   unsafe = x.unsafe;
   close = x.cleanup;
+  closeSync = x.cleanupSync;
   try {
-    return finish(root, unsafe, close);
+    return finish(root, unsafe, close, closeSync);
   } catch (e) {
     await close();
     throw e;
   }
 }
 
-function finish(root: string, unsafe: UnsafeMember[], close: () => Promise<void>): OpenedInput {
+function finish(root: string, unsafe: UnsafeMember[], close: () => Promise<void>, closeSync: () => void): OpenedInput {
   const snapshots = discover(root).map((s) => ({
     name: s.name,
     path: s.path,
@@ -54,5 +58,5 @@ function finish(root: string, unsafe: UnsafeMember[], close: () => Promise<void>
       .map((b) => new Block(b.name, dirSource(b.path)))
       .sort((a, b) => a.meta.minTime - b.meta.minTime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   }));
-  return { snapshots, unsafe, close };
+  return { snapshots, unsafe, close, closeSync };
 }

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { main } from '../dist/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`tsdb-inspect: ${e?.message ?? e}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,24 @@
+// The tsdb-inspect library: readers for every format of a Prometheus TSDB
+// block, the snapshot layer, and queries. No CLI dependencies here.
+
+export * from './encoding/errors.js';
+export { crc32c } from './encoding/crc32c.js';
+export { Decbuf } from './encoding/decbuf.js';
+export { BitReader } from './encoding/bstream.js';
+export { ChunkEncoding, decodeChunk, encodingName, type DecodedChunk } from './chunkenc/chunk.js';
+export type { HistogramSample, Span } from './chunkenc/histogrammeta.js';
+export { readChunkRecord, readSegmentHeader, type ChunkRecord } from './chunks/segment.js';
+export { IndexReader } from './index/reader.js';
+export type { ChunkMeta, SeriesEntry } from './index/series.js';
+export { readTombstones, type Tombstones, type Interval } from './tombstones/tombstones.js';
+export { parseMeta, isULID, type BlockMeta } from './meta/meta.js';
+export { Block } from './block/block.js';
+export { dirSource, type BlockSource } from './block/source.js';
+export { openInput, type Snapshot, type OpenedInput } from './snapshot/open.js';
+export { parseSelector } from './query/selector.js';
+export { newMatcher, MATCH_ALL, type Matcher } from './query/matchers.js';
+export { mergedSeries, mergedSamples } from './query/merge.js';
+export { writeDump } from './query/dump.js';
+export { formatG, quote, labelsString } from './query/goformat.js';
+export { histogramString } from './query/histogram-string.js';
+export { blockRows, type BlockRow } from './report/blocks.js';

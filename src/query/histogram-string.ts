@@ -1,0 +1,49 @@
+// Prometheus's Histogram.String() / FloatHistogram.String(), as newer
+// promtool dump prints native histogram samples:
+// {count:N, sum:S, [lo,hi):n, …} with negative buckets first (highest
+// first), then the zero bucket, then positive buckets; empty ones skipped.
+
+import type { HistogramSample, Span } from '../chunkenc/histogrammeta.js';
+import { getBound } from './buckets.js';
+import { formatG } from './goformat.js';
+
+export interface Bucket {
+  lower: number;
+  upper: number;
+  lowerInclusive: boolean;
+  upperInclusive: boolean;
+  count: number;
+}
+
+/** Buckets in index order, as the regular bucket iterator yields them. */
+export function buckets(spans: readonly Span[], counts: readonly number[], schema: number, positive: boolean): Bucket[] {
+  const out: Bucket[] = [];
+  let idx = 0;
+  let b = 0;
+  for (let s = 0; s < spans.length; s++) {
+    idx += spans[s].offset;
+    for (let k = 0; k < spans[s].length && b < counts.length; k++, idx++, b++) {
+      const lower = positive ? getBound(idx - 1, schema) : -getBound(idx, schema);
+      const upper = positive ? getBound(idx, schema) : -getBound(idx - 1, schema);
+      out.push({ lower, upper, lowerInclusive: lower < 0, upperInclusive: upper > 0, count: counts[b] });
+    }
+  }
+  return out;
+}
+
+function bucketString(b: Bucket, count: string): string {
+  return (b.lowerInclusive ? '[' : '(') + formatG(b.lower) + ',' + formatG(b.upper) + (b.upperInclusive ? ']' : ')') + ':' + count;
+}
+
+export function histogramString(h: HistogramSample, float: boolean): string {
+  const num = float ? formatG : (n: number) => String(n);
+  let s = '{count:' + num(h.count) + ', sum:' + formatG(h.sum);
+  const neg = buckets(h.negativeSpans, h.negativeBuckets, h.schema, false);
+  for (let i = neg.length - 1; i >= 0; i--) if (neg[i].count !== 0) s += ', ' + bucketString(neg[i], num(neg[i].count));
+  if (h.zeroCount !== 0) {
+    const z = h.zeroThreshold;
+    s += ', ' + bucketString({ lower: -z, upper: z, lowerInclusive: true, upperInclusive: true, count: h.zeroCount }, num(h.zeroCount));
+  }
+  for (const b of buckets(h.positiveSpans, h.positiveBuckets, h.schema, true)) if (b.count !== 0) s += ', ' + bucketString(b, num(b.count));
+  return s + '}';
+}
