@@ -5,7 +5,12 @@ import { blocksCommand } from './blocks.js';
 import { dumpCommand } from './dump.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
 
-export async function main(argv: string[]): Promise<number> {
+// yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
+const STDIN_ARG = '\0stdin';
+const input = (v: unknown): string => (v === STDIN_ARG ? '-' : String(v));
+
+export async function main(args: string[]): Promise<number> {
+  const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
   let code = 0;
   const run = (p: Promise<number>) =>
     p.then(
@@ -29,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
         y
           .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
           .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
-      async (a) => void (await run(blocksCommand(a.input as string, a.format as 'table' | 'json'))),
+      async (a) => void (await run(blocksCommand(input(a.input), a.format as 'table' | 'json'))),
     )
     .command(
       'dump <input>',
@@ -40,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('match', { type: 'string', describe: 'series selector, e.g. {job="api"}' })
           .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to dump' })
           .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' }),
-      async (a) => void (await run(dumpCommand({ input: a.input as string, match: a.match as string | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined }))),
+      async (a) => void (await run(dumpCommand({ input: input(a.input), match: a.match as string | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined }))),
     )
     .demandCommand(1, 'name a command')
     .strict()
