@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { blocksCommand } from './blocks.js';
 import { dumpCommand } from './dump.js';
+import { verifyCommand } from './verify.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
 
 // yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
@@ -27,6 +28,15 @@ export async function main(args: string[]): Promise<number> {
     .usage('$0 <command> <input> [options]')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces' })
     .middleware((a) => setDebug(Boolean(a.debug)))
+    .command(
+      'verify <input>',
+      'check every byte of an archive or directory and report every problem',
+      (y) =>
+        y
+          .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+          .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
+      async (a) => void (await run(verifyCommand(input(a.input), a.format as 'table' | 'json'))),
+    )
     .command(
       'blocks <input>',
       'list the blocks, as promtool tsdb list does',

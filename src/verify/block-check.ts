@@ -1,0 +1,152 @@
+// Check one block's files against each other once all of them were seen:
+// meta.json against the recounted stats, index chunk refs against the
+// chunks actually found in the segments, tombstones against the series.
+
+import { isTsdbError } from '../encoding/errors.js';
+import { chunkRefOffset, chunkRefSegment } from '../index/series.js';
+import { isULID, parseMeta, type BlockMeta } from '../meta/meta.js';
+import { segmentName } from '../chunks/segment.js';
+import { readTombstones } from '../tombstones/tombstones.js';
+import type { FindingSink } from './findings.js';
+import { checkIndex } from './index-check.js';
+import type { ChunkTable } from './segment-scan.js';
+
+export interface BlockInput {
+  /** Block dir name. */
+  name: string;
+  meta?: Uint8Array;
+  index?: Uint8Array;
+  tombstones?: Uint8Array;
+  /** Scanned chunk segments by sequence number (file 000001 is 0). */
+  segments: Map<number, ChunkTable>;
+}
+
+export interface BlockSummary {
+  ulid: string;
+  minTime: number | null;
+  maxTime: number | null;
+  numSeries: number;
+  numChunks: number;
+  numSamples: number;
+  numTombstones: number;
+  ok: boolean;
+}
+
+export function parseMetaChecked(name: string, raw: Uint8Array | undefined, sink: FindingSink): BlockMeta | undefined {
+  if (!raw) return undefined; // the layout check reports a missing meta.json
+  let meta: BlockMeta;
+  try {
+    meta = parseMeta(raw);
+  } catch (e) {
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_VERSION' ? 'meta-version' : 'meta-parse', 'meta.json');
+    return undefined;
+  }
+  if (meta.ulid !== name) sink.error('meta-ulid', `meta.json: ulid ${meta.ulid} does not match the block dir name ${name}`, 'meta.json');
+  if (!isULID(meta.ulid)) sink.error('meta-ulid', `meta.json: ulid ${JSON.stringify(meta.ulid)} is not a valid ULID`, 'meta.json');
+  if (!(meta.minTime < meta.maxTime)) sink.error('meta-time-range', `meta.json: minTime ${meta.minTime} is not before maxTime ${meta.maxTime}`, 'meta.json');
+  return meta;
+}
+
+export function checkBlock(b: BlockInput, sink: FindingSink): BlockSummary {
+  const meta = parseMetaChecked(b.name, b.meta, sink);
+  const facts = b.index ? checkIndex(b.index, meta, sink) : undefined;
+
+  // Index chunk refs must land on chunk starts, and agree with the samples there.
+  let numSamples = 0;
+  let badChunks = 0;
+  if (facts) {
+    for (let i = 0; i < facts.numChunks; i++) {
+      const ref = facts.chunkRef[i];
+      const seq = chunkRefSegment(ref);
+      const off = chunkRefOffset(ref);
+      const at = facts.chunkSeriesOffset[i];
+      const file = 'chunks/' + segmentName(seq + 1);
+      const t = b.segments.get(seq);
+      if (!t) {
+        sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
+        continue;
+      }
+      const k = t.find(off);
+      if (k < 0) {
+        sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref points at offset ${off} of ${file}, which is not the start of a chunk`, 'index', at);
+        continue;
+      }
+      t.refs[k]++;
+      numSamples += t.samples[k];
+      if (t.bad[k]) {
+        badChunks++;
+        continue; // already reported by the segment scan
+      }
+      if (t.minT[k] !== facts.chunkMinT[i] || t.maxT[k] !== facts.chunkMaxT[i]) {
+        sink.error(
+          'chunk-time-mismatch',
+          `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, but the index (series at offset ${at}) says [${facts.chunkMinT[i]}, ${facts.chunkMaxT[i]}]`,
+          file,
+          off,
+        );
+      }
+      if (meta && (t.minT[k] < meta.minTime || t.maxT[k] >= meta.maxTime)) {
+        sink.error('chunk-outside-block', `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, outside the block's range [${meta.minTime}, ${meta.maxTime})`, file, off);
+      }
+    }
+  }
+  // Chunks no series references.
+  for (const [seq, t] of b.segments) {
+    let n = 0;
+    let bytes = 0;
+    let first = -1;
+    for (let k = 0; k < t.n; k++) {
+      if (t.refs[k] === 0) {
+        n++;
+        bytes += t.size[k];
+        if (first < 0) first = t.offset[k];
+      }
+    }
+    if (n > 0 && facts) {
+      const file = 'chunks/' + segmentName(seq + 1);
+      sink.warn('chunk-unreferenced', `${file}: ${n} chunks (${bytes} bytes) are not referenced by any series, the first at offset ${first}`, file, first);
+    }
+  }
+
+  // Tombstones.
+  let numTombstones = 0;
+  if (b.tombstones) {
+    try {
+      const ts = readTombstones(b.tombstones);
+      const known = facts ? new Set(facts.seriesRefs) : undefined;
+      for (const e of ts.entries) {
+        if (known && !known.has(e.ref)) sink.error('tombstones-ref', `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
+        if (e.maxTime < e.minTime) sink.error('tombstones-interval', `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}`, 'tombstones', e.offset);
+      }
+      for (const ivs of ts.bySeries.values()) numTombstones += ivs.length;
+    } catch (e) {
+      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'tombstones-crc' : 'tombstones-corrupt', 'tombstones');
+    }
+  }
+
+  // meta.json stats against what we counted.
+  if (meta && facts) {
+    const counted: [keyof BlockMeta['stats'], number][] = [
+      ['numSeries', facts.numSeries],
+      ['numChunks', facts.numChunks],
+      ['numSamples', numSamples],
+      ['numTombstones', numTombstones],
+    ];
+    // Samples of chunks that did not decode are unknown; their findings already say so.
+    if (badChunks > 0) counted.splice(2, 1);
+    for (const [k, v] of counted) {
+      const stated = meta.stats[k] ?? 0;
+      if (stated !== v) sink.error('meta-stats', `meta.json: stats.${k} is ${stated}, but the block holds ${v}`, 'meta.json');
+    }
+  }
+  return {
+    ulid: b.name,
+    minTime: meta?.minTime ?? null,
+    maxTime: meta?.maxTime ?? null,
+    numSeries: facts?.numSeries ?? meta?.stats.numSeries ?? 0,
+    numChunks: facts?.numChunks ?? meta?.stats.numChunks ?? 0,
+    numSamples: facts ? numSamples : meta?.stats.numSamples ?? 0,
+    numTombstones,
+    ok: !sink.hasErrors(),
+  };
+}

@@ -1,0 +1,268 @@
+// Walk every byte of an index: each section's CRC, symbol order, series
+// order and label order, chunk metas (with Thanos's index-health classes:
+// out-of-order, duplicated and outside chunks, out-of-order labels),
+// postings, and zero padding. See tsdb/docs/format/index.md.
+
+import { decbufUvarintAt } from '../encoding/decbuf.js';
+import { isTsdbError } from '../encoding/errors.js';
+import { readLabelIndex, readLabelOffsetTable } from '../index/labelindex.js';
+import { readPostingsList } from '../index/postings.js';
+import { compareUtf8, IndexReader } from '../index/reader.js';
+import { readSeries, SERIES_ALIGN } from '../index/series.js';
+import type { BlockMeta } from '../meta/meta.js';
+import { compareLabels } from '../query/merge.js';
+import type { FindingSink } from './findings.js';
+
+const FILE = 'index';
+
+/** What the index says, for the cross-checks with chunks and tombstones. */
+export interface IndexFacts {
+  /** Series refs (IDs in v2+, offsets in v1), ascending. */
+  seriesRefs: number[];
+  numSeries: number;
+  /** Chunk metas of all series, flattened. */
+  chunkRef: Float64Array;
+  chunkMinT: Float64Array;
+  chunkMaxT: Float64Array;
+  /** Offset in the index of the series entry each chunk meta belongs to. */
+  chunkSeriesOffset: Float64Array;
+  numChunks: number;
+}
+
+class Grow {
+  n = 0;
+  ref = new Float64Array(1024);
+  minT = new Float64Array(1024);
+  maxT = new Float64Array(1024);
+  at = new Float64Array(1024);
+  push(ref: number, minT: number, maxT: number, at: number): void {
+    if (this.n === this.ref.length) {
+      const g = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.ref = g(this.ref);
+      this.minT = g(this.minT);
+      this.maxT = g(this.maxT);
+      this.at = g(this.at);
+    }
+    this.ref[this.n] = ref;
+    this.minT[this.n] = minT;
+    this.maxT[this.n] = maxT;
+    this.at[this.n++] = at;
+  }
+}
+
+function zeroFrom(buf: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (buf[i] !== 0) return i;
+  return -1;
+}
+
+export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: FindingSink): IndexFacts | undefined {
+  let ix: IndexReader;
+  try {
+    ix = new IndexReader(buf);
+  } catch (e) {
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-corrupt', FILE);
+    return undefined;
+  }
+  const toc = ix.toc;
+  // Section starts in file order, to know where each section ends.
+  const starts = [toc.symbols, toc.series, toc.labelIndices, toc.labelIndicesTable, toc.postings, toc.postingsTable, buf.length - 52]
+    .filter((x) => x > 0)
+    .sort((a, b) => a - b);
+  const endOf = (start: number) => starts.find((s) => s > start) ?? buf.length - 52;
+
+  // Symbols: sorted and unique (byte order).
+  const syms = ix.symbols.strings;
+  for (let i = 1; i < syms.length; i++) {
+    if (compareUtf8(syms[i - 1], syms[i]) >= 0) {
+      sink.error('index-symbols-order', `index symbol table: symbol ${i} ${JSON.stringify(syms[i])} is not after ${JSON.stringify(syms[i - 1])} (symbols must be sorted and unique)`, FILE, ix.symbols.offsets[i]);
+    }
+  }
+
+  // Series: walk the section entry by entry.
+  const facts = new Grow();
+  const seriesRefs: number[] = [];
+  const seriesLabels = new Map<number, string[]>();
+  if (toc.series) {
+    const end = endOf(toc.series);
+    let off = toc.series;
+    let prev: string[] | undefined;
+    const v1 = ix.version === 1;
+    while (off < end) {
+      if (!v1 && off % SERIES_ALIGN !== 0) {
+        // Entries are 16-byte aligned; the gap must be zeros.
+        const next = Math.min(end, off + SERIES_ALIGN - (off % SERIES_ALIGN));
+        const bad = zeroFrom(buf, off, next);
+        if (bad >= 0) sink.error('index-padding', `index series section: non-zero padding byte at offset ${bad}`, FILE, bad);
+        off = next;
+        if (off >= end) break;
+      }
+      const nz = zeroFrom(buf, off, end);
+      if (nz < 0) break; // only padding left up to the next section
+      if (nz !== off) {
+        // An aligned position holding zero is padding, and padding only ends a section.
+        sink.error('index-padding', `index series section: non-zero byte at offset ${nz} after padding`, FILE, nz);
+        // Resume at the next possible entry start (always past `off`, so the walk ends).
+        off = v1 || nz % SERIES_ALIGN === 0 ? nz : nz + SERIES_ALIGN - (nz % SERIES_ALIGN);
+        continue;
+      }
+      const ref = v1 ? off : off / SERIES_ALIGN;
+      let s;
+      try {
+        s = readSeries(buf, off, (r) => ix.symbol(r));
+      } catch (e) {
+        sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-series', FILE);
+        // Skip to the next entry if its length is readable; otherwise give up on the section.
+        const d = decbufUvarintAt(buf, off, 'index series', false);
+        if (d.error()) break;
+        off = d.end + 4;
+        continue;
+      }
+      seriesRefs.push(ref);
+      seriesLabels.set(ref, s.labels);
+      checkSeries(s.labels, s.chunks, off, meta, prev, sink, facts);
+      prev = s.labels;
+      off = s.end;
+    }
+  }
+
+  checkLabelIndices(buf, ix, sink);
+  checkPostings(buf, ix, seriesRefs, seriesLabels, sink);
+
+  return {
+    seriesRefs,
+    numSeries: seriesRefs.length,
+    chunkRef: facts.ref.subarray(0, facts.n),
+    chunkMinT: facts.minT.subarray(0, facts.n),
+    chunkMaxT: facts.maxT.subarray(0, facts.n),
+    chunkSeriesOffset: facts.at.subarray(0, facts.n),
+    numChunks: facts.n,
+  };
+}
+
+function checkSeries(
+  labels: string[],
+  chunks: { minTime: number; maxTime: number; ref: number }[],
+  off: number,
+  meta: BlockMeta | undefined,
+  prev: string[] | undefined,
+  sink: FindingSink,
+  facts: Grow,
+): void {
+  const where = `index series at offset ${off}`;
+  if (labels.length === 0) sink.error('index-empty-labels', `${where} has no labels`, FILE, off);
+  for (let i = 0; i < labels.length; i += 2) {
+    if (labels[i] === '' || labels[i + 1] === '') sink.error('index-empty-labels', `${where}: label ${i / 2} has an empty ${labels[i] === '' ? 'name' : 'value'}`, FILE, off);
+    if (i > 0 && compareUtf8(labels[i - 2], labels[i]) >= 0) {
+      sink.error('index-out-of-order-labels', `${where}: out-of-order labels: ${JSON.stringify(labels[i])} after ${JSON.stringify(labels[i - 2])}`, FILE, off);
+    }
+  }
+  if (prev && compareLabels(prev, labels) >= 0) {
+    sink.error('index-series-order', `${where}: series are not sorted by labels (this series does not sort after the one before it)`, FILE, off);
+  }
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i];
+    if (c.maxTime < c.minTime) sink.error('index-chunk-meta', `${where}: chunk ${i} has maxt ${c.maxTime} before mint ${c.minTime}`, FILE, off);
+    if (i > 0) {
+      const p = chunks[i - 1];
+      if (c.minTime === p.minTime && c.maxTime === p.maxTime) {
+        sink.error('index-duplicated-chunks', `${where}: duplicated chunks: chunk ${i} repeats the time range [${c.minTime}, ${c.maxTime}] of chunk ${i - 1}`, FILE, off);
+      } else if (c.minTime <= p.maxTime) {
+        sink.error('index-out-of-order-chunks', `${where}: out-of-order chunks: chunk ${i} [${c.minTime}, ${c.maxTime}] overlaps or precedes chunk ${i - 1} [${p.minTime}, ${p.maxTime}]`, FILE, off);
+      }
+    }
+    if (meta && (c.minTime < meta.minTime || c.maxTime >= meta.maxTime)) {
+      sink.error('index-outside-chunks', `${where}: outside chunks: chunk ${i} [${c.minTime}, ${c.maxTime}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
+    }
+    facts.push(c.ref, c.minTime, c.maxTime, off);
+  }
+}
+
+function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink): void {
+  if (!ix.toc.labelIndicesTable) return;
+  let table;
+  try {
+    table = readLabelOffsetTable(buf, ix.toc.labelIndicesTable);
+  } catch (e) {
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-label-offset-table', FILE);
+    return;
+  }
+  for (const entry of table) {
+    try {
+      const li = readLabelIndex(buf, entry.offset);
+      let prev: string | undefined;
+      for (let i = 0; i < li.values.length; i++) {
+        const v = ix.symbol(li.values[i]);
+        if (v === undefined) {
+          sink.error('index-symbol-ref', `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: value ${i} refers to unknown symbol ${li.values[i]}`, FILE, entry.offset);
+          break;
+        }
+        if (prev !== undefined && li.names === 1 && compareUtf8(prev, v) >= 0) {
+          sink.error('index-label-index-order', `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: values are not sorted`, FILE, entry.offset);
+          break;
+        }
+        prev = v;
+      }
+    } catch (e) {
+      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-label-index', FILE);
+    }
+  }
+}
+
+function checkPostings(buf: Uint8Array, ix: IndexReader, seriesRefs: number[], seriesLabels: Map<number, string[]>, sink: FindingSink): void {
+  const table = ix.postingsTable;
+  let labelsInPostings = 0;
+  let sawAll = false;
+  for (let k = 0; k < table.length; k++) {
+    const e = table[k];
+    const key = `${e.name}=${JSON.stringify(e.value)}`;
+    if (k > 0 && ix.version !== 1) {
+      const p = table[k - 1];
+      const c = compareUtf8(p.name, e.name) || compareUtf8(p.value, e.value);
+      if (c >= 0) sink.error('index-postings-table-order', `index postings offset table: entry ${key} is not after ${p.name}=${JSON.stringify(p.value)}`, FILE, e.entryOffset);
+    }
+    let list: Uint32Array;
+    try {
+      list = readPostingsList(buf, e.offset);
+    } catch (err) {
+      sink.caught(err, isTsdbError(err) && err.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-postings', FILE);
+      continue;
+    }
+    const isAll = e.name === '' && e.value === '';
+    for (let i = 0; i < list.length; i++) {
+      if (i > 0 && list[i] <= list[i - 1]) {
+        sink.error('index-postings-order', `index postings list ${key} at offset ${e.offset}: refs are not strictly increasing at entry ${i}`, FILE, e.offset);
+        break;
+      }
+      const lbls = seriesLabels.get(list[i]);
+      if (!lbls) {
+        sink.error('index-postings-ref', `index postings list ${key} at offset ${e.offset}: entry ${i} refers to series ${list[i]}, which does not exist`, FILE, e.offset);
+        continue;
+      }
+      if (!isAll && !hasLabel(lbls, e.name, e.value)) {
+        sink.error('index-postings-label', `index postings list ${key} at offset ${e.offset}: series ${list[i]} does not have that label`, FILE, e.offset);
+      }
+    }
+    if (isAll) {
+      sawAll = true;
+      if (list.length !== seriesRefs.length) {
+        sink.error('index-all-postings', `index: the all-postings list has ${list.length} entries, but the series section holds ${seriesRefs.length} series`, FILE, e.offset);
+      }
+    } else labelsInPostings += list.length;
+  }
+  if (!sawAll && seriesRefs.length > 0 && ix.version !== 1) sink.error('index-all-postings', 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
+  let labelsInSeries = 0;
+  for (const l of seriesLabels.values()) labelsInSeries += l.length / 2;
+  if (labelsInPostings !== labelsInSeries) {
+    sink.error('index-postings-incomplete', `index: postings lists hold ${labelsInPostings} label references, but the series hold ${labelsInSeries} labels`, FILE, ix.toc.postingsTable);
+  }
+}
+
+function hasLabel(labels: string[], name: string, value: string): boolean {
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return labels[i + 1] === value;
+  return false;
+}
+

@@ -1,0 +1,233 @@
+// Check a chunk segment file as it streams past: the header, then every
+// chunk record (length, encoding, CRC), decoding every sample. What it
+// learns about each chunk goes into a compact table that the index is
+// later checked against. See tsdb/docs/format/chunks.md.
+
+import { decodeChunk, encodingName } from '../chunkenc/chunk.js';
+import { crc32c } from '../encoding/crc32c.js';
+import { be32At, hex32 } from '../encoding/decbuf.js';
+import { isTsdbError } from '../encoding/errors.js';
+import { MAGIC_CHUNKS, MAX_CHUNK_LEN, SEGMENT_HEADER_LEN } from '../chunks/segment.js';
+import type { FindingSink } from './findings.js';
+
+/** Per-chunk facts of one segment, in file order (typed arrays grown as needed). */
+export class ChunkTable {
+  n = 0;
+  offset = new Float64Array(256);
+  minT = new Float64Array(256);
+  maxT = new Float64Array(256);
+  samples = new Uint32Array(256);
+  /** Record length in bytes, for unreferenced-bytes accounting. */
+  size = new Uint32Array(256);
+  /** 0: decoded fine; 1: the chunk did not decode (a finding was made). */
+  bad = new Uint8Array(256);
+  refs = new Uint32Array(256);
+
+  add(offset: number, minT: number, maxT: number, samples: number, size: number, bad: boolean): void {
+    if (this.n === this.offset.length) this.grow();
+    const i = this.n++;
+    this.offset[i] = offset;
+    this.minT[i] = minT;
+    this.maxT[i] = maxT;
+    this.samples[i] = samples;
+    this.size[i] = size;
+    this.bad[i] = bad ? 1 : 0;
+  }
+
+  private grow(): void {
+    const g = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.offset = g(this.offset);
+    this.minT = g(this.minT);
+    this.maxT = g(this.maxT);
+    this.samples = g(this.samples);
+    this.size = g(this.size);
+    this.bad = g(this.bad);
+    this.refs = g(this.refs);
+  }
+
+  /** Index of the chunk starting at `offset`, or -1. Offsets are ascending. */
+  find(offset: number): number {
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const o = this.offset[mid];
+      if (o === offset) return mid;
+      if (o < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}
+
+export class SegmentScanner {
+  readonly table = new ChunkTable();
+  /** Bytes seen so far. */
+  total = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  /** File offset of pending[0]. */
+  private base = 0;
+  private headerDone = false;
+  private stopped = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly sink: FindingSink,
+  ) {}
+
+  push(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.stopped) return;
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.scan(false);
+  }
+
+  /** The stream ended: anything left over is a truncated record. */
+  end(): ChunkTable {
+    if (!this.stopped) this.scan(true);
+    this.pending = Buffer.alloc(0);
+    return this.table;
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.pending = Buffer.alloc(0);
+  }
+
+  private scan(final: boolean): void {
+    const b = this.pending;
+    let p = 0;
+    if (!this.headerDone) {
+      if (b.length < SEGMENT_HEADER_LEN) {
+        if (final) {
+          this.sink.error('chunk-segment-truncated', `${this.file}: ${b.length} bytes, shorter than the ${SEGMENT_HEADER_LEN}-byte segment header`, this.file, 0);
+        }
+        return;
+      }
+      const magic = be32At(b, 0);
+      if (magic !== MAGIC_CHUNKS) {
+        this.sink.error('chunk-segment-magic', `${this.file}: magic is ${hex32(magic)}, want ${hex32(MAGIC_CHUNKS)}`, this.file, 0);
+        return this.stop();
+      }
+      if (b[4] !== 1) {
+        this.sink.error('chunk-segment-version', `${this.file}: segment format version ${b[4]} is not known (1 is)`, this.file, 4);
+        return this.stop();
+      }
+      if (b[5] | b[6] | b[7]) this.sink.error('chunk-segment-padding', `${this.file}: non-zero bytes in the header padding`, this.file, 5);
+      this.headerDone = true;
+      p = SEGMENT_HEADER_LEN;
+    }
+    while (p < b.length) {
+      const off = this.base + p;
+      // uvarint length
+      let len = 0;
+      let s = 1;
+      let q = p;
+      let ok = false;
+      for (let k = 0; k < 10 && q < b.length; k++, q++) {
+        const x = b[q];
+        len += (x & 0x7f) * s;
+        s *= 128;
+        if (x < 0x80) {
+          ok = true;
+          q++;
+          break;
+        }
+      }
+      if (!ok) {
+        if (q - p >= 10) {
+          this.sink.error('chunk-length', `${this.file}: chunk at offset ${off}: length varint is longer than 10 bytes`, this.file, off);
+          return this.stop();
+        }
+        break; // need more bytes
+      }
+      if (len === 0 && allZero(b, p)) {
+        // Zero padding after the last chunk: fine if it stays zero to the end.
+        if (final) {
+          p = b.length;
+          break;
+        }
+        break;
+      }
+      if (len > MAX_CHUNK_LEN) {
+        this.sink.error('chunk-length', `${this.file}: chunk at offset ${off}: data length ${len} exceeds the ${MAX_CHUNK_LEN}-byte segment limit`, this.file, off);
+        return this.stop();
+      }
+      const need = q - p + 1 + len + 4;
+      if (b.length - p < need) break; // wait for the rest of the record
+      this.checkRecord(b, off, q, len);
+      p += need;
+    }
+    if (final && p < b.length) {
+      this.sink.error('chunk-segment-truncated', `${this.file}: the last chunk record at offset ${this.base + p} is cut off (${b.length - p} bytes of it present)`, this.file, this.base + p);
+      p = b.length;
+    }
+    this.pending = b.subarray(p);
+    this.base += p;
+  }
+
+  private checkRecord(b: Buffer, off: number, encAt: number, len: number): void {
+    const dataEnd = encAt + 1 + len;
+    const size = dataEnd + 4 - (off - this.base);
+    const want = be32At(b, dataEnd);
+    const got = crc32c(b, encAt, dataEnd);
+    if (want !== got) {
+      this.sink.error('chunk-crc', `${this.file}: chunk at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, this.file, off);
+      this.table.add(off, NaN, NaN, 0, size, true);
+      return;
+    }
+    const enc = b[encAt];
+    let d;
+    try {
+      d = decodeChunk(enc, b.subarray(encAt + 1, dataEnd));
+    } catch (e) {
+      if (isTsdbError(e) && e.code === 'ERR_UNKNOWN_ENCODING') {
+        this.sink.error('chunk-encoding', `${this.file}: chunk at offset ${off}: unknown chunk encoding ${enc} (${encodingName(enc)})`, this.file, off);
+      } else {
+        const msg = isTsdbError(e) ? e.message : String(e);
+        this.sink.error('chunk-decode', `${this.file}: chunk at offset ${off} (${encodingName(enc)}): samples do not decode: ${msg}`, this.file, off);
+      }
+      this.table.add(off, NaN, NaN, 0, size, true);
+      return;
+    }
+    let n: number;
+    let first = NaN;
+    let last = NaN;
+    let prev = -Infinity;
+    let ordered = true;
+    if (d.kind === 'float') {
+      n = d.count;
+      for (let i = 0; i < n; i++) {
+        const t = d.t[i];
+        if (t <= prev) ordered = false;
+        prev = t;
+      }
+      if (n) {
+        first = d.t[0];
+        last = d.t[n - 1];
+      }
+    } else {
+      n = d.samples.length;
+      for (const s of d.samples) {
+        if (s.t <= prev) ordered = false;
+        prev = s.t;
+      }
+      if (n) {
+        first = d.samples[0].t;
+        last = d.samples[n - 1].t;
+      }
+    }
+    if (n === 0) this.sink.error('chunk-empty', `${this.file}: chunk at offset ${off} holds no samples`, this.file, off);
+    if (!ordered) this.sink.error('chunk-timestamps', `${this.file}: chunk at offset ${off}: sample timestamps do not strictly increase`, this.file, off);
+    this.table.add(off, first, last, n, size, n === 0 || !ordered);
+  }
+}
+
+function allZero(b: Uint8Array, from: number): boolean {
+  for (let i = from; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
