@@ -3,6 +3,9 @@
 // buffered (bounded by the bytes actually present) until the end, when each
 // block is cross-checked.
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
 import { FindingSink } from './findings.js';
@@ -11,6 +14,8 @@ import { SegmentScanner, type ChunkTable } from './segment-scan.js';
 
 /** meta.json and tombstones are tiny in any real block. */
 const MAX_SMALL_FILE = 64 * 1024 * 1024;
+/** An index larger than this waits in a temp file, not in memory, until its block is checked. */
+export const INDEX_SPILL_AT = 256 * 1024 * 1024;
 
 interface BlockState {
   snapshot: string;
@@ -18,6 +23,8 @@ interface BlockState {
   sink: FindingSink;
   meta?: Uint8Array;
   index?: Uint8Array;
+  /** Temp file holding a large index. */
+  indexFile?: string;
   tombstones?: Uint8Array;
   segments: Map<number, ChunkTable>;
 }
@@ -45,8 +52,15 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer | undefi
 export class Collector {
   private readonly blocks = new Map<string, BlockState>();
   private readonly snapshotNames: string[] = [];
+  private tmpDir?: string;
+  private spillAt: number;
 
-  constructor(readonly findings: Finding[]) {}
+  constructor(
+    readonly findings: Finding[],
+    opts: { spillAt?: number } = {},
+  ) {
+    this.spillAt = opts.spillAt ?? INDEX_SPILL_AT;
+  }
 
   /** Note a snapshot dir, so empty ones still appear in the result. */
   snapshot(name: string): void {
@@ -76,7 +90,7 @@ export class Collector {
       return;
     }
     if (rel === 'index') {
-      s.index = await readAll(stream, Number.MAX_SAFE_INTEGER);
+      await this.readIndex(s, stream);
       return;
     }
     if (rel === 'meta.json' || rel === 'tombstones') {
@@ -90,12 +104,44 @@ export class Collector {
     for await (const _ of stream) void _;
   }
 
+  /** Buffer an index in memory, moving it to a temp file once it passes the spill size. */
+  private async readIndex(s: BlockState, stream: Readable): Promise<void> {
+    const parts: Buffer[] = [];
+    let n = 0;
+    let out: fs.WriteStream | undefined;
+    for await (const c of stream) {
+      const b = c as Buffer;
+      n += b.length;
+      if (out) {
+        if (!out.write(b)) await new Promise<void>((r) => out!.once('drain', () => r()));
+        continue;
+      }
+      parts.push(b);
+      if (n > this.spillAt) {
+        this.tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'tsdb-inspect-verify-'));
+        s.indexFile = path.join(this.tmpDir, `${this.blocks.size}-index`);
+        out = fs.createWriteStream(s.indexFile);
+        for (const p of parts.splice(0)) out.write(p);
+      }
+    }
+    if (out) await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    else s.index = Buffer.concat(parts, n);
+  }
+
+  /** Remove temp files. */
+  cleanup(): void {
+    if (this.tmpDir) fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    this.tmpDir = undefined;
+  }
+
   /** Cross-check every block and return the per-snapshot summaries. */
   finish(): SnapshotSummary[] {
     const out = new Map<string, SnapshotSummary>();
     for (const name of this.snapshotNames) out.set(name, { name, blocks: [] });
     for (const s of this.blocks.values()) {
-      const summary = checkBlock({ name: s.name, meta: s.meta, index: s.index, tombstones: s.tombstones, segments: s.segments }, s.sink);
+      const index = s.indexFile ? fs.readFileSync(s.indexFile) : s.index;
+      const summary = checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments }, s.sink);
+      if (s.indexFile) fs.rmSync(s.indexFile, { force: true });
       s.sink.close();
       out.get(s.snapshot)!.blocks.push(summary);
       // Let the buffers go as soon as the block is done.
@@ -106,6 +152,7 @@ export class Collector {
       snap.blocks.sort((a, b) => (a.minTime ?? 0) - (b.minTime ?? 0) || (a.ulid < b.ulid ? -1 : 1));
       checkOverlaps(snap, new FindingSink({ snapshot: snap.name }, this.findings));
     }
+    this.cleanup();
     return [...out.values()];
   }
 }

@@ -37,6 +37,14 @@ export async function verifyStream(stream: Readable, total: number | undefined, 
   const findings: Finding[] = [];
   const collector = new Collector(findings);
   const members: MemberInfo[] = [];
+  try {
+    return await streamInto(stream, collector, members, findings, total, opts);
+  } finally {
+    collector.cleanup();
+  }
+}
+
+async function streamInto(stream: Readable, collector: Collector, members: MemberInfo[], findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
   const archive = await readArchive(
     stream,
     async (e) => {
@@ -105,6 +113,7 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
   }
   const total = files.reduce((n, f) => n + f.member.size, 0);
   let done = 0;
+  try {
   for (const f of files) {
     if (f.member.type !== 'file') continue;
     const p = splitMemberPath(f.member.name);
@@ -119,4 +128,7 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
     findings,
     checkNames,
   );
+  } finally {
+    collector.cleanup();
+  }
 }

@@ -2,6 +2,9 @@
 // encoding.Encbuf and encoding/binary (LEB128 varints, zig-zag for signed
 // ones). It uses BigInt for 64-bit values, a different route from the
 // readers' float arithmetic, so round trips check one against the other.
+// CRCs use the project's crc32c (checked on its own in crc32c.test.ts).
+
+import { crc32c } from '../../src/encoding/crc32c.js';
 
 const utf8 = new TextEncoder();
 
@@ -33,9 +36,9 @@ export function compareBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** Hex string (whitespace ignored) to bytes. */
+/** Hex string to bytes; whitespace and `# comments` (to the end of the line) are ignored. */
 export function hex(s: string): Uint8Array {
-  const clean = s.replace(/\s+/g, '');
+  const clean = s.replace(/#.*$/gm, '').replace(/\s+/g, '');
   if (clean.length % 2) throw new Error(`odd hex length: ${s}`);
   return Uint8Array.from(clean.match(/../g) ?? [], (b) => parseInt(b, 16));
 }
@@ -119,4 +122,23 @@ export function writeBe32(b: Uint8Array, at: number, v: number): void {
   b[at + 1] = (v >>> 16) & 0xff;
   b[at + 2] = (v >>> 8) & 0xff;
   b[at + 3] = v & 0xff;
+}
+
+/** An index section: len <4b>, the content, CRC32C over the content <4b>. */
+export function crcSection(content: Uint8Array | ByteWriter): Uint8Array {
+  const c = content instanceof ByteWriter ? content.bytes() : content;
+  return new ByteWriter().be32(c.length).raw(c).be32(crc32c(c)).bytes();
+}
+
+/** An index series entry: len <uvarint>, the content, CRC32C over the content <4b>. */
+export function crcUvarintSection(content: Uint8Array | ByteWriter): Uint8Array {
+  const c = content instanceof ByteWriter ? content.bytes() : content;
+  return new ByteWriter().uvarint(c.length).raw(c).be32(crc32c(c)).bytes();
+}
+
+/** `before` filler bytes, then `bytes`. */
+export function at(before: number, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(before + bytes.length).fill(0xee, 0, before);
+  out.set(bytes, before);
+  return out;
 }

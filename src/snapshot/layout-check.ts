@@ -1,0 +1,205 @@
+// Layout checks over the member paths of a snapshot archive:
+//   snapshots/<YYYYMMDDTHHMMSSZ-16 hex>/<ULID>/{chunks/000001…, index, meta.json, tombstones}
+// Pure functions over the whole list, so tar member order does not matter
+// and no file content is needed. File contents are checked elsewhere.
+
+import type { Finding } from '../encoding/errors.js';
+
+export interface MemberInfo {
+  name: string;
+  type: 'file' | 'directory';
+  size: number;
+}
+
+export interface BlockFilesInfo {
+  snapshot: string;
+  block: string;
+  /** Block-relative path (`index`, `chunks/000001`) -> size in bytes. */
+  files: Map<string, number>;
+}
+
+export interface LayoutResult {
+  findings: Finding[];
+  /** Every snapshot dir, sorted by name; `blocks` holds its ULID-named block dirs, sorted. */
+  snapshots: { name: string; blocks: BlockFilesInfo[] }[];
+}
+
+// Prometheus names a snapshot fmt.Sprintf("%s-%016x", now.UTC().Format("20060102T150405Z0700"), rand.Int63()).
+const SNAPSHOT_NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{16}$/;
+// ulid.ParseStrict: 26 Crockford base32 characters (either case, no I L O U); the first
+// is 0-7 or the 128-bit value overflows. Prometheus skips dirs that fail it.
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
+const SEGMENT = /^\d{6}$/;
+
+export function isSnapshotName(name: string): boolean {
+  const m = SNAPSHOT_NAME.exec(name);
+  if (!m) return false;
+  const [mo, d, h, mi, s] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && s < 60;
+}
+
+export function isBlockName(name: string): boolean {
+  return ULID.test(name);
+}
+
+/**
+ * Where a member path lies: `snapshots/S` gives `{snapshot}`, `snapshots/S/B` gives
+ * `{snapshot, block}`, deeper paths add `rel` (block-relative). Undefined for
+ * paths outside `snapshots/<name>`. Tolerates `./`, `//` and a trailing `/`.
+ */
+export function splitMemberPath(name: string): { snapshot: string; block?: string; rel?: string } | undefined {
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length < 2 || parts[0] !== 'snapshots') return undefined;
+  const r: { snapshot: string; block?: string; rel?: string } = { snapshot: parts[1]! };
+  if (parts.length > 2) r.block = parts[2];
+  if (parts.length > 3) r.rel = parts.slice(3).join('/');
+  return r;
+}
+
+interface BlockDir {
+  files: Map<string, number>;
+  dirs: Set<string>;
+}
+
+interface SnapshotDir {
+  blocks: Map<string, BlockDir>;
+}
+
+/** Check the layout of all members under `snapshots/`; other paths are ignored (readArchive reports them). */
+export function checkLayout(members: MemberInfo[]): LayoutResult {
+  const findings: Finding[] = [];
+  const snaps = new Map<string, SnapshotDir>();
+  const seen = new Set<string>();
+
+  const snapshotOf = (name: string): SnapshotDir => {
+    let s = snaps.get(name);
+    if (!s) snaps.set(name, (s = { blocks: new Map() }));
+    return s;
+  };
+
+  for (const m of members) {
+    const p = splitMemberPath(m.name);
+    if (!p) continue;
+    const key = [p.snapshot, p.block, p.rel].filter((x) => x !== undefined).join('/');
+    if (m.type === 'file') {
+      // A later copy of a path overwrites the earlier one when tar extracts.
+      if (seen.has(key)) {
+        const f: Finding = { severity: 'warning', code: 'duplicate-member', snapshot: p.snapshot, message: `snapshots/${key} is in the archive more than once; extracting keeps only the last copy` };
+        if (p.block !== undefined) f.block = p.block;
+        if (p.rel !== undefined) f.file = p.rel;
+        findings.push(f);
+      }
+      seen.add(key);
+    }
+    if (p.block === undefined) {
+      if (m.type === 'file') {
+        findings.push({ severity: 'warning', code: 'unexpected-file', message: `snapshots/${p.snapshot} is a file, not a snapshot dir` });
+      } else snapshotOf(p.snapshot);
+      continue;
+    }
+    const snap = snapshotOf(p.snapshot);
+    if (p.rel === undefined && m.type === 'file') {
+      findings.push({ severity: 'warning', code: 'unexpected-file', snapshot: p.snapshot, message: `snapshots/${p.snapshot}/${p.block} is a file beside the block dirs; Prometheus ignores it` });
+      continue;
+    }
+    let b = snap.blocks.get(p.block);
+    if (!b) snap.blocks.set(p.block, (b = { files: new Map(), dirs: new Set() }));
+    if (p.rel === undefined) continue;
+    if (m.type === 'file') b.files.set(p.rel, m.size);
+    else b.dirs.add(p.rel);
+  }
+
+  const snapshots: LayoutResult['snapshots'] = [];
+  for (const name of [...snaps.keys()].sort()) {
+    const snap = snaps.get(name)!;
+    if (!isSnapshotName(name)) {
+      findings.push({ severity: 'warning', code: 'bad-snapshot-name', snapshot: name, message: `snapshot dir snapshots/${name} is not named like a Prometheus snapshot (YYYYMMDDTHHMMSSZ-<16 lowercase hex>)` });
+    }
+    const blocks: BlockFilesInfo[] = [];
+    for (const block of [...snap.blocks.keys()].sort()) {
+      if (!isBlockName(block)) {
+        findings.push({ severity: 'error', code: 'bad-block-name', snapshot: name, block, message: `snapshots/${name}/${block} is not named by a ULID; Prometheus only loads block dirs named by a ULID and would ignore it` });
+        continue;
+      }
+      const b = snap.blocks.get(block)!;
+      checkBlock(name, block, b, findings);
+      blocks.push({ snapshot: name, block, files: b.files });
+    }
+    snapshots.push({ name, blocks });
+  }
+
+  const total = snapshots.reduce((n, s) => n + s.blocks.length, 0);
+  if (total === 0) {
+    const what = snapshots.length === 0 ? 'no snapshot dir under snapshots/' : `no block dir in ${snapshots.map((s) => `snapshots/${s.name}`).join(', ')}`;
+    findings.push({ severity: 'error', code: 'no-blocks', message: `the archive holds ${what}; restoring it restores no data` });
+  } else {
+    for (const s of snapshots) {
+      if (s.blocks.length === 0) findings.push({ severity: 'warning', code: 'empty-snapshot', snapshot: s.name, message: `snapshot dir snapshots/${s.name} holds no block dir` });
+    }
+  }
+  return { findings, snapshots };
+}
+
+const BLOCK_FILES = new Set(['meta.json', 'index', 'tombstones', 'chunks']);
+
+function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Finding[]): void {
+  const where = `snapshots/${snapshot}/${block}`;
+  const f = (severity: Finding['severity'], code: string, file: string, message: string) =>
+    findings.push({ severity, code, snapshot, block, file, message });
+
+  if (!b.files.has('meta.json')) f('error', 'missing-meta', 'meta.json', `${where} has no meta.json; Prometheus cannot open the block`);
+  if (!b.files.has('index')) f('error', 'missing-index', 'index', `${where} has no index; Prometheus cannot open the block`);
+  if (!b.files.has('tombstones')) f('warning', 'missing-tombstones', 'tombstones', `${where} has no tombstones file (Prometheus reads a missing one as empty)`);
+
+  // Segments: Prometheus reads every numeric name in chunks/ in name order, and a chunk
+  // ref's upper 32 bits index that list, so names must be 000001, 000002, … with no gap.
+  if (b.files.has('chunks')) {
+    f('error', 'missing-chunks', 'chunks', `${where}/chunks is a file, not a dir of segments`);
+    return;
+  }
+  const seqs: number[] = [];
+  let hasChunks = b.dirs.has('chunks');
+  const reported = new Set<string>();
+  for (const rel of [...b.files.keys(), ...b.dirs].sort()) {
+    const top = rel.split('/', 1)[0]!;
+    if (!BLOCK_FILES.has(top)) {
+      if (!reported.has(top)) f('warning', 'unexpected-file', top, `${where}/${top} is not part of a block (meta.json, index, chunks/, tombstones)`);
+      reported.add(top);
+    } else if (top === 'chunks' && rel !== 'chunks') {
+      hasChunks = true;
+      const seg = rel.slice('chunks/'.length);
+      const isFile = b.files.has(rel);
+      if (isFile && SEGMENT.test(seg)) seqs.push(Number(seg));
+      else if (isFile && /^\d+$/.test(seg)) f('error', 'bad-segment-name', rel, `${where}/${rel}: segment names have 6 digits (000001); Prometheus would still read this one, out of order`);
+      else f('warning', 'unexpected-file', rel, `${where}/${rel} is not a chunk segment (000001, 000002, …)`);
+    } else if (top !== 'chunks' && b.dirs.has(rel)) {
+      f('warning', 'unexpected-file', rel, `${where}/${rel} is a dir, not a file`);
+    }
+  }
+  if (!hasChunks) {
+    f('error', 'missing-chunks', 'chunks', `${where} has no chunks/ dir`);
+    return;
+  }
+  if (seqs.length === 0) {
+    // Prometheus creates segment 000001 with the first chunk and never persists a block
+    // without samples (LeveledCompactor.write returns early), so this is not a real block.
+    f('error', 'no-chunk-segments', 'chunks', `${where}/chunks holds no segment file; a Prometheus block always has chunks/000001`);
+    return;
+  }
+  seqs.sort((x, y) => x - y);
+  const have = new Set(seqs);
+  const missing: string[] = [];
+  for (let want = 1; want <= seqs[seqs.length - 1]! && missing.length < 5; want++) {
+    if (!have.has(want)) missing.push(seg6(want));
+  }
+  if (have.has(0)) {
+    f('error', 'chunk-segment-gap', 'chunks/000000', `${where}/chunks/000000: segment numbering starts at 000001; Prometheus would count this one as the first segment and every chunk ref would point at the wrong file`);
+  }
+  if (missing.length > 0) {
+    f('error', 'chunk-segment-gap', `chunks/${missing[0]}`, `${where}/chunks has no segment ${missing.join(', ')} but has ${seqs.map(seg6).join(', ')}; chunk refs into later segments would point at the wrong file`);
+  }
+}
+
+function seg6(n: number): string {
+  return String(n).padStart(6, '0');
+}

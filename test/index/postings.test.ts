@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/encoding/errors.js';
+import { intersect, merge, readPostingsList, readPostingsOffsetTable, subtract } from '../../src/index/postings.js';
+import { at, ByteWriter, crcSection, flipBit, hex } from '../helpers/bytes.js';
+import { expectTsdbError, FAST_MS } from '../helpers/errors.js';
+
+function postingsList(refs: number[], count = refs.length): Uint8Array {
+  const c = new ByteWriter().be32(count);
+  for (const r of refs) c.be32(r);
+  return crcSection(c);
+}
+
+describe('readPostingsList on hand-built bytes', () => {
+  it('reads #entries big-endian 32-bit refs', () => {
+    // At 8: len 12, #entries 2, refs 5 and 0xfffffffe, CRC.
+    const buf = at(8, crcSection(hex('00000002  00000005  fffffffe')));
+    expect(Array.from(readPostingsList(buf, 8))).toEqual([5, 0xfffffffe]);
+    expect(Array.from(readPostingsList(at(3, postingsList([])), 3))).toEqual([]);
+  });
+
+  it('checks the CRC unless asked not to', () => {
+    const buf = postingsList([1, 2, 3]);
+    buf[15] ^= 0x04; // the second ref: 2 -> 6
+    expectTsdbError(() => readPostingsList(buf, 0), { code: ErrorCode.BadChecksum });
+    expect(Array.from(readPostingsList(buf, 0, false))).toEqual([1, 6, 3]);
+  });
+});
+
+describe('readPostingsList refuses bad input cleanly', () => {
+  it('refuses a list claiming 2^30 entries at once', () => {
+    const buf = postingsList([1, 2], 2 ** 30);
+    expectTsdbError(() => readPostingsList(buf, 0), { code: ErrorCode.Corrupt, maxMs: FAST_MS, inputLength: buf.length });
+    expectTsdbError(() => readPostingsList(postingsList([], 0xffffffff), 0), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
+  });
+
+  it('refuses a count that does not match the length, and a section too short for a count', () => {
+    expectTsdbError(() => readPostingsList(postingsList([1, 2, 3], 2), 0), { code: ErrorCode.Corrupt });
+    expectTsdbError(() => readPostingsList(crcSection(hex('0000')), 0), { code: ErrorCode.ShortBuffer });
+  });
+
+  it('refuses every truncation and every single-bit flip', () => {
+    const buf = at(4, postingsList([3, 7, 19]));
+    for (let n = 4; n < buf.length; n++) expectTsdbError(() => readPostingsList(buf.subarray(0, n), 4), { inputLength: n });
+    for (let i = 4; i < buf.length; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const e = expectTsdbError(() => readPostingsList(flipBit(buf, i, bit), 4), { inputLength: buf.length });
+        if (i >= 8) expect(e.code).toBe(ErrorCode.BadChecksum);
+      }
+    }
+  });
+});
+
+describe('readPostingsOffsetTable', () => {
+  // #entries 2, then (n = 2, name, value, offset <uvarint64>) each.
+  const table = crcSection(
+    hex(`
+      00000002
+      02  00  00  14              # ("", "") -> 20
+      02  03 6a6f62  03 617069  ac02  # ("job", "api") -> 300
+    `),
+  );
+
+  it('reads the entries with their positions', () => {
+    const buf = at(10, table);
+    expect(readPostingsOffsetTable(buf, 10)).toEqual([
+      { name: '', value: '', offset: 20, entryOffset: 18 },
+      { name: 'job', value: 'api', offset: 300, entryOffset: 22 },
+    ]);
+  });
+
+  it('refuses a key that is not a pair as Corrupt, at the entry', () => {
+    const bad = crcSection(hex('00000001  03 00 00 00 14')); // n = 3
+    const e = expectTsdbError(() => readPostingsOffsetTable(bad, 0), { code: ErrorCode.Corrupt });
+    expect(e.context.offset).toBe(8);
+  });
+
+  it('refuses a huge #entries at once, and entries that run past the table', () => {
+    expectTsdbError(() => readPostingsOffsetTable(crcSection(hex('ffffffff 02000014')), 0), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
+    expectTsdbError(() => readPostingsOffsetTable(crcSection(hex('00000002 02000014 02 00 05 61')), 0), { code: ErrorCode.ShortBuffer });
+    expectTsdbError(() => readPostingsOffsetTable(crcSection(hex('00000001 02 00 00 ffffffffffffffffffff')), 0), { code: ErrorCode.BadVarint });
+  });
+
+  it('refuses every truncation and every single-bit flip', () => {
+    for (let n = 0; n < table.length; n++) expectTsdbError(() => readPostingsOffsetTable(table.subarray(0, n), 0), { inputLength: n });
+    for (let i = 0; i < table.length; i++) {
+      for (let bit = 0; bit < 8; bit++) expectTsdbError(() => readPostingsOffsetTable(flipBit(table, i, bit), 0), { inputLength: table.length });
+    }
+  });
+
+  it('reads back any entries (property)', () => {
+    const entry = fc.record({ name: fc.string({ unit: 'binary', maxLength: 8 }), value: fc.string({ unit: 'binary', maxLength: 8 }), offset: fc.maxSafeNat() });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 20 }), (entries) => {
+        const c = new ByteWriter().be32(entries.length);
+        const positions: number[] = [];
+        for (const e of entries) {
+          positions.push(4 + c.length); // after the section's length field
+          c.uvarint(2).uvarintStr(e.name).uvarintStr(e.value).uvarint(e.offset);
+        }
+        const got = readPostingsOffsetTable(crcSection(c), 0);
+        expect(got).toEqual(entries.map((e, i) => ({ ...e, entryOffset: positions[i] })));
+      }),
+    );
+  });
+});
+
+describe('sorted list operations', () => {
+  const u = (...xs: number[]) => Uint32Array.from(xs);
+  const sortedSet = fc.uniqueArray(fc.nat(50), { maxLength: 30 }).map((xs) => Uint32Array.from(xs.sort((a, b) => a - b)));
+
+  it('intersect, merge and subtract on small lists', () => {
+    expect(Array.from(intersect(u(1, 3, 5, 7), u(3, 4, 5)))).toEqual([3, 5]);
+    expect(Array.from(merge([u(1, 5), u(2, 5, 9), u(0)]))).toEqual([0, 1, 2, 5, 9]);
+    expect(Array.from(merge([]))).toEqual([]);
+    expect(Array.from(subtract(u(1, 2, 3, 4), u(2, 4, 6)))).toEqual([1, 3]);
+    // Unsigned order past 2^31.
+    expect(Array.from(merge([u(0x80000000), u(1, 0xffffffff)]))).toEqual([1, 0x80000000, 0xffffffff]);
+  });
+
+  it('agree with set operations (property)', () => {
+    fc.assert(
+      fc.property(sortedSet, sortedSet, sortedSet, (a, b, c) => {
+        const sa = new Set(a), sb = new Set(b);
+        expect(Array.from(intersect(a, b))).toEqual(Array.from(a).filter((x) => sb.has(x)));
+        expect(Array.from(subtract(a, b))).toEqual(Array.from(a).filter((x) => !sb.has(x)));
+        expect(Array.from(merge([a, b, c]))).toEqual([...new Set([...a, ...b, ...c])].sort((x, y) => x - y));
+        expect(Array.from(merge([a]))).toEqual(Array.from(a));
+        expect(sa.size).toBe(a.length);
+      }),
+    );
+  });
+});
