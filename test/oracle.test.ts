@@ -94,7 +94,7 @@ describe('oracle helpers on the committed fixtures', () => {
       expect(list.every((b) => b.numSamples > 0)).toBe(true);
       expectListMatchesMeta(list, blockDirs(snap));
     }
-    // a single block dir works too
+    // the one-block DB dir of the index-format-v1 block
     const v1 = fixturePath('index-format-v1');
     const list = await promtoolList(v1);
     expect(list).toHaveLength(1);

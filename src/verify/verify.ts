@@ -99,11 +99,12 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
     checkNames = false;
     walk(abs, `snapshots/${path.basename(path.dirname(abs))}/${path.basename(abs)}`, files);
   } else {
-    // A snapshot dir, or a data dir (which has wal/ and is not named like a snapshot).
-    checkNames = !fs.existsSync(path.join(abs, 'wal')) && !fs.existsSync(path.join(abs, 'chunks_head'));
+    // A snapshot dir or a data dir: its name is the user's choice, so only its contents are checked.
+    checkNames = false;
+    const dataDir = fs.existsSync(path.join(abs, 'wal')) || fs.existsSync(path.join(abs, 'chunks_head'));
     const name = path.basename(abs);
     for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
-      if (!checkNames && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir
+      if (dataDir && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir is not blocks
       const full = path.join(abs, e.name);
       if (e.isDirectory()) {
         files.push({ member: { name: `snapshots/${name}/${e.name}/`, type: 'directory', size: 0 }, file: full });

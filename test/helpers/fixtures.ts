@@ -36,13 +36,28 @@ export async function loadFixtures(): Promise<Fixtures> {
     }
   }
   blocks.sort((a, b) => (a.fixture + a.name < b.fixture + b.name ? -1 : 1));
-  blocks.push({ fixture: 'index-format-v1', name: 'index-format-v1', dir: fixturePath('index-format-v1') });
+  blocks.push({ fixture: 'index-format-v1', name: 'index-format-v1', dir: v1BlockDir() });
   return {
     blocks,
     async cleanup() {
       for (const r of roots) await fsp.rm(r, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The index-format-v1 block: fixtures/index-format-v1 itself, or the one
+ * block dir (named by its ULID) inside it.
+ */
+export function v1BlockDir(): string {
+  const base = fixturePath('index-format-v1');
+  if (fs.existsSync(path.join(base, 'meta.json'))) return base;
+  const dirs = fs
+    .readdirSync(base, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(base, e.name, 'meta.json')))
+    .map((e) => path.join(base, e.name));
+  if (dirs.length !== 1) throw new Error(`expected one block dir under ${base}, found ${dirs.length}`);
+  return dirs[0];
 }
 
 export function readBlockFile(block: FixtureBlock, file: string): Uint8Array {

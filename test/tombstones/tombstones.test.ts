@@ -100,6 +100,7 @@ describe('addInterval and isDeleted', () => {
     );
     expect(isDeleted(t.bySeries.get(1), 9)).toBe(true);
   });
+
   // KNOWN BUG (reported, see test/encoding/varint.test.ts): varints below
   // -2^52 come back positive, so "from the beginning of time" (Go's
   // math.MinInt64) turns into a time near +2^63 and the interval deletes
