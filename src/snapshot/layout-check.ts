@@ -196,7 +196,8 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Find
     f('error', 'chunk-segment-gap', 'chunks/000000', `${where}/chunks/000000: segment numbering starts at 000001; Prometheus would count this one as the first segment and every chunk ref would point at the wrong file`);
   }
   if (missing.length > 0) {
-    f('error', 'chunk-segment-gap', `chunks/${missing[0]}`, `${where}/chunks has no segment ${missing.join(', ')} but has ${seqs.map(seg6).join(', ')}; chunk refs into later segments would point at the wrong file`);
+    const max = seg6(seqs[seqs.length - 1]!);
+    f('error', 'chunk-segment-gap', `chunks/${missing[0]}`, `${where}/chunks has no segment ${missing.join(', ')}${missing.length === 5 ? ', …' : ''} but goes up to ${max}; chunk refs into later segments would point at the wrong file`);
   }
 }
 

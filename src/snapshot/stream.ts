@@ -50,6 +50,8 @@ class Fault extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Whether the problem is at the current read position (not, say, a CRC over earlier data). */
+    readonly here = true,
   ) {
     super(message);
   }
@@ -165,7 +167,7 @@ async function* gunzip(raw: Pull, report: (f: Finding) => void): AsyncGenerator<
     const start = raw.offset;
     const m = `gzip member ${member} (at compressed byte ${start})`;
     await readGzipHeader(raw, m);
-    const inf = zlib.createInflateRaw();
+    const inf = zlib.createInflateRaw({ chunkSize: 1 << 16 }); // fewer, larger output chunks
     let crc = 0;
     let size = 0;
     try {
@@ -192,10 +194,10 @@ async function* gunzip(raw: Pull, report: (f: Finding) => void): AsyncGenerator<
     const t = await raw.read(8);
     if (t.length < 8) throw new Fault('gzip-truncated', `${m} ends inside its 8-byte trailer, after ${raw.offset} compressed bytes: the archive is cut short`);
     if (t.readUInt32LE(0) !== crc) {
-      throw new Fault('gzip-corrupt', `${m}: CRC32 of the decompressed data is ${hex(crc)}, the trailer says ${hex(t.readUInt32LE(0))}: the data is corrupt`);
+      throw new Fault('gzip-corrupt', `${m}: CRC32 of the decompressed data is ${hex(crc)}, the trailer says ${hex(t.readUInt32LE(0))}: the data is corrupt`, false);
     }
     if (t.readUInt32LE(4) !== size % 2 ** 32) {
-      throw new Fault('gzip-corrupt', `${m}: decompressed to ${size} bytes, the trailer says ${t.readUInt32LE(4)} (mod 2^32)`);
+      throw new Fault('gzip-corrupt', `${m}: decompressed to ${size} bytes, the trailer says ${t.readUInt32LE(4)} (mod 2^32)`, false);
     }
     const next = await raw.read(2);
     raw.unread(next);
@@ -392,8 +394,9 @@ const TYPES: Record<string, string> = {
 };
 
 function unsafeReason(name: string, type: string, linkname: string): string | undefined {
-  if (type === 'link') return `is a hard link (to \`${linkname}\`)`;
-  if (type === 'symlink') return `is a symbolic link (to \`${linkname}\`)`;
+  // GNU tar stores a file shared by two snapshots (Prometheus hard-links blocks) as a link to the first copy.
+  if (type === 'link') return `is a hard link to \`${linkname}\` (how tar stores a second path to one file, e.g. a block shared by two snapshots)`;
+  if (type === 'symlink') return `is a symbolic link to \`${linkname}\``;
   if (type === 'character-device' || type === 'block-device') return `is a ${type.replace('-', ' ')}`;
   if (type === 'fifo') return 'is a FIFO';
   if (name === '') return 'has an empty path';
@@ -471,17 +474,16 @@ class TarReader {
       const h = parseHeader(block);
       if (typeof h === 'string') return this.fail('tar-bad-header', `bad tar header at ${this.pos(at)}: ${h}; reading stops here`);
 
-      const size = pax?.has('size') ? paxSize(pax.get('size')!) : h.size;
-      if (size === undefined) return this.fail('tar-bad-header', `bad pax size \`${pax!.get('size')}\` for the member at ${this.pos(at)}`);
-      if (h.flag === 'x' || h.flag === 'L' || h.flag === 'K') {
-        // Extended headers apply to the next member; they are small, so read them whole.
-        if (size > MAX_META) return this.fail('tar-bad-header', `extended header at ${this.pos(at)} declares ${size} bytes (limit ${MAX_META})`);
-        const data = await this.src.read(size);
-        if (data.length < size || !(await this.skipPadding(size))) return this.fail('tar-truncated', `the archive ends inside the extended header at ${this.pos(at)}: it is cut short`);
+      if (h.flag === 'x' || h.flag === 'L' || h.flag === 'K' || h.flag === 'g') {
+        // Extended headers describe the next member; they are small, so read them whole.
+        if (h.size > MAX_META) return this.fail('tar-bad-header', `extended header at ${this.pos(at)} declares ${h.size} bytes (limit ${MAX_META})`);
+        const data = await this.src.read(h.size);
+        if (data.length < h.size || !(await this.skipPadding(h.size))) return this.fail('tar-truncated', `the archive ends inside the extended header at ${this.pos(at)}: it is cut short`);
         if (h.flag === 'x') {
           pax = parsePax(data);
           if (!pax) return this.fail('tar-bad-header', `malformed pax header at ${this.pos(at)}`);
-        } else {
+        } else if (h.flag !== 'g') {
+          // A pax global header ('g') changes nothing about where members go.
           const z = data.indexOf(0);
           const s = data.toString('utf8', 0, z < 0 ? data.length : z);
           if (h.flag === 'L') longName = s;
@@ -489,14 +491,11 @@ class TarReader {
         }
         continue;
       }
+      const size = pax?.has('size') ? paxSize(pax.get('size')!) : h.size;
+      if (size === undefined) return this.fail('tar-bad-header', `bad pax size \`${pax!.get('size')}\` for the member at ${this.pos(at)}`);
       const name = pax?.get('path') ?? longName ?? h.name;
       const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
       pax = longName = longLink = undefined;
-      if (h.flag === 'g') {
-        // A pax global header: nothing in it changes where members go.
-        if ((await this.src.skip(size)) < size || !(await this.skipPadding(size))) return this.fail('tar-truncated', `the archive ends inside the pax global header at ${this.pos(at)}: it is cut short`);
-        continue;
-      }
       this.members++;
       if (!(await this.member(at, name, linkname, h.flag, size))) return;
     }
@@ -678,12 +677,20 @@ export async function readArchive(
     if (gzip) src = new Pull(gunzip(raw, (f) => findings.push(f)));
     tar = new TarReader(src, visit, findings, gzip);
     await tar.run();
+    if (gzip) {
+      // Decompress the rest even when tar reading stopped: a corrupt deflate stream shows up
+      // as a bad tar header (or no tar at all) first; only the gzip CRC at the end says why.
+      tar.current = undefined;
+      await src.skip(Number.MAX_SAFE_INTEGER);
+    }
   } catch (e) {
-    const f: Finding =
-      e instanceof Fault
-        ? { severity: 'error', code: e.code, ...tar?.current?.where, message: tar?.current ? `${e.message}; reading member \`${tar.current.raw}\`` : e.message }
-        : { severity: 'error', code: 'internal-error', message: `tsdb-inspect failed reading the archive: ${e instanceof Error ? e.stack ?? e.message : String(e)}` };
-    findings.push(f);
+    if (!(e instanceof Fault)) {
+      findings.push({ severity: 'error', code: 'internal-error', message: `tsdb-inspect failed reading the archive (a bug): ${e instanceof Error ? e.message : String(e)}` });
+    } else if (tar?.current && e.here) {
+      findings.push({ severity: 'error', code: e.code, ...tar.current.where, message: `${e.message}; reading member \`${tar.current.raw}\`` });
+    } else {
+      findings.push({ severity: 'error', code: e.code, message: e.message });
+    }
   } finally {
     tar?.finish();
     await src.close();
