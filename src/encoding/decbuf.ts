@@ -99,7 +99,9 @@ export class Decbuf {
   }
 
   varint(): number {
-    return zigzag(this.uvarint());
+    const low = this.off < this.end ? this.buf[this.off] & 1 : 0;
+    const u = this.uvarint();
+    return this.err ? 0 : zigzag(u, low);
   }
 
   skip(n: number): void {
@@ -151,7 +153,7 @@ export function be32At(b: Uint8Array, o: number): number {
 export function decbufAt(buf: Uint8Array, off: number, what: string, crc = true): Decbuf {
   if (off < 0 || off + 4 > buf.length) {
     const d = new Decbuf(buf, buf.length, buf.length);
-    d.err = new TsdbError(ErrorCode.ShortBuffer, `${what} at offset ${off}: length field past the end of the file (${buf.length} bytes)`, { offset: off });
+    d.err = new TsdbError(ErrorCode.ShortBuffer, `${what} at offset ${off}: length field past the end of the file (${buf.length} bytes)`, { offset: clampOffset(off, buf) });
     return d;
   }
   const l = be32At(buf, off);
@@ -166,7 +168,7 @@ export function decbufUvarintAt(buf: Uint8Array, off: number, what: string, crc 
   } catch (e) {
     const d = new Decbuf(buf, buf.length, buf.length);
     const te = e as TsdbError;
-    d.err = new TsdbError(te.code, `${what} at offset ${off}: bad length: ${te.message}`, { offset: off });
+    d.err = new TsdbError(te.code, `${what} at offset ${off}: bad length: ${te.message}`, { offset: clampOffset(off, buf) });
     return d;
   }
   return checkedSection(buf, off, vr.next, vr.value, what, crc);
@@ -178,7 +180,7 @@ function checkedSection(buf: Uint8Array, off: number, start: number, l: number, 
     d.err = new TsdbError(
       ErrorCode.ShortBuffer,
       `${what} at offset ${off}: length ${l} runs past the end of the file (${buf.length} bytes)`,
-      { offset: off },
+      { offset: clampOffset(off, buf) },
     );
     return d;
   }
@@ -195,6 +197,14 @@ function checkedSection(buf: Uint8Array, off: number, start: number, l: number, 
     }
   }
   return d;
+}
+
+/**
+ * A pointer that leads past the end is reported at the last byte of the file:
+ * findings always point inside the file; the message keeps the pointer.
+ */
+export function clampOffset(off: number, buf: Uint8Array): number {
+  return Math.max(0, Math.min(off, buf.length - 1));
 }
 
 export function hex32(n: number): string {

@@ -25,7 +25,7 @@ export function readUvarint(buf: Uint8Array, off: number, end: number, out: Vari
   let x = 0;
   let s = 1;
   for (let i = 0; i < 10; i++) {
-    if (off + i >= end) throw new TsdbError(ErrorCode.ShortBuffer, `varint at offset ${off} runs past the end (${end})`, { offset: off });
+    if (off + i >= end) throw new TsdbError(ErrorCode.ShortBuffer, `varint at offset ${off} runs past the end (${end})`, { offset: Math.max(0, Math.min(off, end - 1)) });
     b = buf[off + i];
     if (b < 0x80) {
       if (i === 9 && b > 1) break;
@@ -39,15 +39,18 @@ export function readUvarint(buf: Uint8Array, off: number, end: number, out: Vari
   throw new TsdbError(ErrorCode.BadVarint, `varint at offset ${off} overflows 64 bits`, { offset: off });
 }
 
-/** Undo zig-zag encoding of a value read as unsigned. */
-export function zigzag(u: number): number {
-  // u is non-negative; for u < 2^53 this is exact.
-  return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
+/**
+ * Undo zig-zag encoding of a value read as unsigned. `lowBit` is bit 0 of
+ * the encoded value (bit 0 of its first byte): beyond 2^53, `u` itself is
+ * rounded and no longer tells odd from even.
+ */
+export function zigzag(u: number, lowBit: number): number {
+  return lowBit ? -Math.floor(u / 2) - 1 : Math.floor(u / 2);
 }
 
 export function readVarint(buf: Uint8Array, off: number, end: number, out: VarintResult): VarintResult {
   readUvarint(buf, off, end, out);
-  out.value = zigzag(out.value);
+  out.value = zigzag(out.value, buf[off] & 1);
   return out;
 }
 

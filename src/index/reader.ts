@@ -37,7 +37,8 @@ export class IndexReader {
       throw new TsdbError(ErrorCode.BadVersion, `index format version ${this.version} is not known (1, 2 and 3 are)`, { offset: 4 });
     }
     this.toc = readTOC(buf);
-    this.symbols = readSymbols(buf, this.toc.symbols);
+    // A zero TOC reference means the section does not exist (index.md, TOC).
+    this.symbols = this.toc.symbols ? readSymbols(buf, this.toc.symbols) : { strings: [], offsets: new Float64Array(0), sectionOffset: 0 };
     this.postingsTable = this.toc.postingsTable ? readPostingsOffsetTable(buf, this.toc.postingsTable) : [];
     for (const e of this.postingsTable) {
       let n = this.byName.get(e.name);
@@ -48,7 +49,7 @@ export class IndexReader {
     if (this.version === 1) {
       // v1 does not promise a sorted postings offset table.
       for (const n of this.byName.values()) {
-        const idx = n.values.map((_, i) => i).sort((a, b) => (n.values[a] < n.values[b] ? -1 : n.values[a] > n.values[b] ? 1 : 0));
+        const idx = n.values.map((_, i) => i).sort((a, b) => compareUtf8(n.values[a], n.values[b]));
         n.values = idx.map((i) => n.values[i]);
         n.offsets = idx.map((i) => n.offsets[i]);
       }

@@ -30,10 +30,18 @@ export async function writeDump(blocks: readonly Block[], opts: DumpOptions, out
   let buf = '';
   const stats: DumpStats = { series: 0, samples: 0 };
   const flush = async () => {
-    if (!out.write(buf)) await new Promise<void>((resolve, reject) => {
-      out.once('drain', resolve);
-      out.once('error', reject);
-    });
+    if (!out.write(buf)) {
+      await new Promise<void>((resolve, reject) => {
+        const done = (e?: Error) => {
+          out.off('drain', done);
+          out.off('error', done);
+          if (e) reject(e);
+          else resolve();
+        };
+        out.on('drain', done);
+        out.on('error', done);
+      });
+    }
     buf = '';
   };
   for (const m of mergedSeries(blocks, opts.matchers, mint, maxt)) {

@@ -1,102 +1,60 @@
 // Unpack a snapshot archive (.tar, .tgz/.tar.gz, or stdin) into a fresh
-// temporary directory. Gzip is recognised by its magic bytes, not the
-// file name. Members that could escape the directory (absolute paths,
-// `..`, links, devices) are never written; they are reported instead.
+// temporary directory, for the commands that need random access to chunks.
+// It goes through the same streaming reader as verify, so unsafe members
+// (absolute paths, `..`, links, devices) are never written, and a damaged
+// archive is refused rather than half-read.
 
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough, Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as zlib from 'node:zlib';
-import tar from 'tar-stream';
-import { ErrorCode, TsdbError } from '../encoding/errors.js';
-
-export interface UnsafeMember {
-  name: string;
-  reason: string;
-}
+import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
+import { readArchive } from './stream.js';
 
 export interface Extracted {
   /** The temporary directory holding the archive's files. */
   dir: string;
-  unsafe: UnsafeMember[];
+  /** Warnings about the archive (errors make extraction fail). */
+  warnings: Finding[];
   cleanup(): Promise<void>;
   cleanupSync(): void;
 }
 
-/** Why a member name or type is unsafe to follow, or undefined when it is safe. */
-export function unsafeReason(name: string, type: string | null | undefined): string | undefined {
-  if (type !== 'file' && type !== 'directory' && type !== 'contiguous-file') return `is a ${type ?? 'special'} entry`;
-  if (name.includes('\0')) return 'has a NUL byte in its path';
-  if (name.startsWith('/') || /^[A-Za-z]:[\\/]/.test(name)) return 'has an absolute path';
-  if (name.split(/[\\/]/).includes('..')) return 'has a `..` path component';
-  return undefined;
-}
-
-/** A stream that gunzips its input when it starts with the gzip magic, and passes it through otherwise. */
-function maybeGunzip(): Transform {
-  let inner: Transform | undefined;
-  const out = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (!inner) {
-        inner = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b ? zlib.createGunzip() : new PassThrough();
-        inner.on('data', (d) => out.push(d));
-        inner.on('error', (e) => out.destroy(new TsdbError(ErrorCode.BadInput, `gzip stream is corrupt: ${e.message}`, {}, { cause: e })));
-      }
-      if (inner.write(chunk)) cb();
-      else inner.once('drain', () => cb());
-    },
-    flush(cb) {
-      if (!inner) return cb();
-      inner.once('end', () => cb());
-      inner.end();
-    },
-  });
-  return out;
-}
-
 export async function extractArchive(input: string): Promise<Extracted> {
+  let src: Readable;
+  if (input === '-') src = process.stdin;
+  else {
+    if (!fs.existsSync(input)) throw new TsdbError(ErrorCode.NotFound, `${input}: no such file or directory`);
+    src = fs.createReadStream(input, { highWaterMark: 1 << 20 });
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdb-inspect-'));
   const cleanupSync = () => fs.rmSync(dir, { recursive: true, force: true });
   const cleanup = async () => cleanupSync();
-  const unsafe: UnsafeMember[] = [];
-  let src: Readable;
-  if (input === '-') src = process.stdin;
-  else src = fs.createReadStream(input);
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    const reason = unsafeReason(header.name, header.type);
-    if (reason) {
-      unsafe.push({ name: header.name, reason });
-      stream.resume();
-      stream.on('end', next);
-      return;
-    }
-    const target = path.join(dir, path.normalize(header.name));
-    if (target !== dir && !target.startsWith(dir + path.sep)) {
-      unsafe.push({ name: header.name, reason: 'resolves outside the archive root' });
-      stream.resume();
-      stream.on('end', next);
-      return;
-    }
-    if (header.type === 'directory') {
-      fs.mkdirSync(target, { recursive: true });
-      stream.resume();
-      stream.on('end', next);
-      return;
-    }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    pipeline(stream, fs.createWriteStream(target)).then(() => next(), next);
-  });
   try {
-    await pipeline(src, maybeGunzip(), extract);
+    const r = await readArchive(src, async (e) => {
+      // readArchive only hands over safe, normalised members under snapshots/.
+      const target = path.join(dir, e.name);
+      if (!target.startsWith(dir + path.sep)) return;
+      if (e.type === 'directory') fs.mkdirSync(target, { recursive: true });
+      else if (e.type === 'file') {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        await pipeline(e.stream, fs.createWriteStream(target));
+      }
+    });
+    const errors = r.findings.filter((f) => f.severity === 'error');
+    if (errors.length > 0) {
+      const first = errors[0];
+      const more = errors.length > 1 ? ` (and ${errors.length - 1} more problems)` : '';
+      throw new TsdbError(
+        ErrorCode.Corrupt,
+        `${input === '-' ? 'stdin' : input}: the archive is damaged: ${first.message}${more}; run \`tsdb-inspect verify\` for details`,
+        {},
+      );
+    }
+    return { dir, warnings: r.findings, cleanup, cleanupSync };
   } catch (e) {
-    await cleanup();
-    if (e instanceof TsdbError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new TsdbError(ErrorCode.NotFound, `${input}: no such file`, {}, { cause: e });
-    throw new TsdbError(ErrorCode.BadInput, `${input === '-' ? 'stdin' : input}: not a readable tar archive: ${err.message}`, {}, { cause: e });
+    cleanupSync();
+    throw e;
   }
-  return { dir, unsafe, cleanup, cleanupSync };
 }

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import { Block } from '../block/block.js';
 import { dirSource } from '../block/source.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
-import { extractArchive, type UnsafeMember } from './archive.js';
+import type { Finding } from '../encoding/errors.js';
+import { extractArchive } from './archive.js';
 import { discover } from './layout.js';
 
 export interface Snapshot {
@@ -16,7 +17,8 @@ export interface Snapshot {
 
 export interface OpenedInput {
   snapshots: Snapshot[];
-  unsafe: UnsafeMember[];
+  /** Warnings about the archive itself. */
+  warnings: Finding[];
   /** Remove anything the open created (the temp dir of an unpacked archive). */
   close(): Promise<void>;
   /** The same, synchronously (for signal handlers). */
@@ -25,7 +27,7 @@ export interface OpenedInput {
 
 export async function openInput(input: string): Promise<OpenedInput> {
   let root = input;
-  let unsafe: UnsafeMember[] = [];
+  let warnings: Finding[] = [];
   let close = async () => {};
   let closeSync = () => {};
   if (input !== '-') {
@@ -39,18 +41,18 @@ export async function openInput(input: string): Promise<OpenedInput> {
   }
   const x = await extractArchive(input);
   root = x.dir;
-  unsafe = x.unsafe;
+  warnings = x.warnings;
   close = x.cleanup;
   closeSync = x.cleanupSync;
   try {
-    return finish(root, unsafe, close, closeSync);
+    return finish(root, warnings, close, closeSync);
   } catch (e) {
     await close();
     throw e;
   }
 }
 
-function finish(root: string, unsafe: UnsafeMember[], close: () => Promise<void>, closeSync: () => void): OpenedInput {
+function finish(root: string, warnings: Finding[], close: () => Promise<void>, closeSync: () => void): OpenedInput {
   const snapshots = discover(root).map((s) => ({
     name: s.name,
     path: s.path,
@@ -58,5 +60,5 @@ function finish(root: string, unsafe: UnsafeMember[], close: () => Promise<void>
       .map((b) => new Block(b.name, dirSource(b.path)))
       .sort((a, b) => a.meta.minTime - b.meta.minTime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   }));
-  return { snapshots, unsafe, close, closeSync };
+  return { snapshots, warnings, close, closeSync };
 }

@@ -57,7 +57,9 @@ export function readTombstones(buf: Uint8Array): Tombstones {
     const e = d.error();
     if (e) throw new TsdbError(e.code, `tombstones entry at offset ${offset}: ${e.message}`, { offset }, { cause: e });
     entries.push({ ref, minTime, maxTime, offset });
-    bySeries.set(ref, addInterval(bySeries.get(ref) ?? [], { minTime, maxTime }));
+    // An inverted interval covers no timestamp; merging it would break the sorted list.
+    const list = bySeries.get(ref) ?? [];
+    bySeries.set(ref, minTime <= maxTime ? addInterval(list, { minTime, maxTime }) : list);
   }
   return { entries, bySeries };
 }

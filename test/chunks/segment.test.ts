@@ -99,8 +99,12 @@ describe('chunk segments refuse garbage cleanly', () => {
     expectTsdbError(() => readChunkRecord(eleven, 8), { code: ErrorCode.BadVarint, maxMs: FAST_MS });
   });
 
-  it('refuses every truncation', () => {
+  it('refuses every truncation; a record cut after its length as ShortBuffer, not as a bad CRC', () => {
     for (let n = 0; n < seg.length; n++) expectTsdbError(() => readAll(seg.subarray(0, n), offsets), { inputLength: n });
+    const last = offsets[offsets.length - 1];
+    for (let n = last + 1; n < seg.length; n++) {
+      expectTsdbError(() => readChunkRecord(seg.subarray(0, n), last), { code: ErrorCode.ShortBuffer, inputLength: n });
+    }
   });
 
   it('notices every single-bit flip: padding as badPadding, record bytes past the length as BadChecksum', () => {

@@ -68,7 +68,7 @@ describe('readUvarint on hand-built bytes', () => {
 
 describe('readVarint and zigzag', () => {
   it('undoes zig-zag: 0, -1, 1, -2, 2, …', () => {
-    expect([0, 1, 2, 3, 4, 5].map(zigzag)).toEqual([0, -1, 1, -2, 2, -3]);
+    expect([0, 1, 2, 3, 4, 5].map((u) => zigzag(u, u & 1))).toEqual([0, -1, 1, -2, 2, -3]);
     expect(s([0x00]).value).toBe(0);
     expect(s([0x01]).value).toBe(-1);
     expect(s([0x02]).value).toBe(1);
@@ -89,7 +89,7 @@ describe('readVarint and zigzag', () => {
   // positive, against varint.ts's promise to "keep their order and sign".
   // Go's tombstones and series use math.MinInt64 for "from the beginning".
   // Remove `.fails` once fixed.
-  it.fails('keeps the sign of varints beyond 2^53 in magnitude', () => {
+  it('keeps the sign of varints beyond 2^53 in magnitude', () => {
     expect(s(varintBytes(-(2n ** 60n))).value).toBeLessThan(0);
     expect(s(varintBytes(-(2n ** 63n))).value).toBe(-(2 ** 63)); // math.MinInt64
   });

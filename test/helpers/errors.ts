@@ -72,4 +72,4 @@ export function expectTsdbError(fn: () => unknown, opts: ExpectErrorOptions = {}
  * Hostile inputs must be refused at once, without allocating for the
  * claimed count: well under this budget even on a slow machine.
  */
-export const FAST_MS = 50;
+export const FAST_MS = 100;

@@ -4,10 +4,14 @@
 // series of the all-postings list, each postings list, the label offset
 // table and each label index. Also map which bytes belong to a section.
 
+import { expect } from 'vitest';
+import { ErrorCode } from '../../src/encoding/errors.js';
 import { readLabelIndex, readLabelOffsetTable } from '../../src/index/labelindex.js';
 import { IndexReader } from '../../src/index/reader.js';
 import type { ChunkMeta } from '../../src/index/series.js';
-import { readBe32 } from './bytes.js';
+import { flipBit, readBe32 } from './bytes.js';
+import { outcome } from './errors.js';
+import type { WrittenIndex } from './indexWriter.js';
 
 export interface ReadSeries {
   ref: number;
@@ -71,4 +75,37 @@ export function indexCoverage(buf: Uint8Array): Uint8Array {
     for (const e of ir.postingsTable) mark4(e.offset);
   }
   return mask;
+}
+
+/**
+ * Flip every bit of an index the test writer wrote (or reproduced), one at a
+ * time, and read the result fully. Every flip must fail cleanly, flips in a
+ * section's content or CRC as BadChecksum (the CRC is checked before the
+ * content is decoded), or else read back exactly what the original holds.
+ * Returns the flips that went unnoticed as "byte.bit" strings, sorted.
+ */
+export function flipEveryBit(buf: Uint8Array, layout: Pick<WrittenIndex, 'sections'>): string[] {
+  const base = readIndexFully(buf);
+  const inContent = (at: number) => layout.sections.some((s) => at >= s.contentStart && at < s.contentEnd + 4);
+  const unnoticed: string[] = [];
+  for (let at = 0; at < buf.length; at++) {
+    for (let bit = 0; bit < 8; bit++) {
+      const where = `flip of bit ${bit} of byte ${at}`;
+      const r = outcome(() => readIndexFully(flipBit(buf, at, bit)), buf.length);
+      if (r.kind === 'unclean') throw new Error(`${where}: ${r.reason}`, { cause: r.thrown });
+      if (r.kind === 'error') {
+        if (at >= 5 && inContent(at)) expect(r.error.code, `${where}: ${r.error.message}`).toBe(ErrorCode.BadChecksum);
+      } else {
+        expect({ ...r.value, version: base.version }, where).toEqual(base);
+        unnoticed.push(`${at}.${bit}`);
+      }
+    }
+  }
+  return unnoticed.sort();
+}
+
+/** The flips that may go unnoticed: all 8 of every padding byte, and the version byte turning 2 into 3. */
+export function harmlessFlips(layout: Pick<WrittenIndex, 'padding'>): string[] {
+  const bytes = layout.padding.flatMap(([s, e]) => Array.from({ length: e - s }, (_, i) => s + i));
+  return ['4.0', ...bytes.flatMap((at) => Array.from({ length: 8 }, (_, bit) => `${at}.${bit}`))].sort();
 }

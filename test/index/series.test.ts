@@ -65,6 +65,14 @@ describe('readSeries refuses bad input cleanly', () => {
     expectTsdbError(() => readSeries(entry(new ByteWriter().uvarint(1).uvarint(2 ** 32).uvarint(0).uvarint(0)), 0, lookup), { code: ErrorCode.Corrupt });
   });
 
+  it('refuses a labels count that cannot fit (two bytes a label) as Corrupt', () => {
+    // 3 labels claimed, 5 bytes left: 0 3 2 1 0.
+    const e = expectTsdbError(() => readSeries(entry(new ByteWriter().raw([3, 0, 3, 2, 1, 0])), 0, lookup), { code: ErrorCode.Corrupt });
+    expect(e.message).toContain('labels count 3');
+    // 2 chunks claimed, 5 bytes left (three bytes a chunk meta).
+    expectTsdbError(() => readSeries(entry(new ByteWriter().raw([1, 0, 3, 2, 0, 0, 8, 1, 0])), 0, lookup), { code: ErrorCode.Corrupt });
+  });
+
   it('refuses huge labels and chunks counts at once', () => {
     for (const n of [2n ** 31n, 2n ** 62n, (1n << 64n) - 1n]) {
       expectTsdbError(() => readSeries(entry(new ByteWriter().uvarint(n).raw([0, 0, 0, 0])), 0, lookup), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
