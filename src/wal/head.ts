@@ -1,0 +1,625 @@
+// The head block of a data dir, rebuilt offline the way Prometheus's
+// Head.Init rebuilds it at start-up (tsdb/head.go, tsdb/head_wal.go,
+// tsdb/head_append.go, 2.42):
+//
+// 1. m-mapped chunks: every chunks_head/ file in order; chunks with maxTime
+//    below minValidTime are skipped, out-of-order chunks (encoding bit 0x80)
+//    are only counted (they belong to the out-of-order head, not replayed
+//    here). A bad chunk drops its file and every later file (Prometheus
+//    deletes them and relies on the WAL); a chunk that overlaps the previous
+//    chunk of its series drops all m-mapped chunks. Chunks are kept whole:
+//    a chunk that ends after minValidTime may start before it, and its early
+//    samples are read too, as Prometheus's head querier reads them (a merge
+//    with the blocks drops them as duplicates).
+// 2. The last checkpoint, then the segments numbered after it, in order.
+//    - series: labels → series (a record for known labels maps the new ref
+//      onto the existing series). Each series record gives the series the
+//      m-mapped chunks of its ref and empties its in-memory samples.
+//    - samples and histograms: dropped when before minValidTime, for an
+//      unknown ref, or at or before the series' last timestamp (the end of
+//      its m-mapped chunks or its last appended sample, float or histogram:
+//      memSeries.appendPreprocessor treats duplicates and out-of-order alike).
+//    - tombstones: kept for known refs whose interval ends at or after
+//      minValidTime; they hide samples when series are read.
+//    - metadata: the latest per series; exemplars are only counted.
+//    The first corrupt record or fragment ends the replay of the segments
+//    (Prometheus's repair truncates the WAL there); a torn tail at the very
+//    end of the last segment is a warning. Consecutive segments are read as
+//    one stream, so a record may continue into the next segment (Prometheus
+//    reads each segment on its own here and would call that torn; its writer
+//    never splits a record across segments).
+// 3. Series without any sample are dropped (Head.gc after Init).
+//
+// Not replayed: the out-of-order WBL (wbl/), chunk snapshots
+// (chunk_snapshot.*), exemplar storage limits. `lock` and `queries.active`
+// are not read.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { HistogramSample } from '../chunkenc/histogrammeta.js';
+import {
+  decodeHeadChunk,
+  headChunkFileSeq,
+  isEmptyHeadChunkFile,
+  readHeadChunkFile,
+  type HeadChunk,
+} from '../chunks/head-segment.js';
+import { TsdbError, findingFromError, type Finding } from '../encoding/errors.js';
+import { addInterval, isDeleted, type Interval } from '../tombstones/tombstones.js';
+import { planWalReplay, type SegmentRef, type WalReplayPlan } from './checkpoint.js';
+import { readRecord, type RefMetadata, type WalRecord } from './records.js';
+import { WalReader, type WalSegment } from './segment.js';
+
+/** The files of a data dir, from a directory or an archive. */
+export interface DataDirFiles {
+  /** Regular files, relative to the data dir, `/`-separated: `wal/00000003`, `chunks_head/000001`, … */
+  readonly paths: readonly string[];
+  /** A file's bytes, or undefined when it cannot be read. */
+  read(path: string): Uint8Array | undefined;
+}
+
+export interface ReplayOptions {
+  /**
+   * Samples before this (ms) are dropped, as Prometheus drops what its
+   * blocks already hold: pass the newest block's maxTime. Default: none.
+   */
+  minValidTime?: number;
+}
+
+export interface HeadStats {
+  /** Series with at least one sample. */
+  numSeries: number;
+  /** Samples held (m-mapped and replayed), floats and histograms, before tombstones. */
+  numSamples: number;
+  numHistogramSamples: number;
+  /** Head time range as Prometheus reports it (minTime raised to minValidTime); Infinity / -Infinity when empty. */
+  minTime: number;
+  maxTime: number;
+  numMmappedChunks: number;
+  /** Out-of-order m-mapped chunks seen and not replayed. */
+  numOutOfOrderChunks: number;
+  numTombstones: number;
+  numExemplars: number;
+  /** Records read, by type (`samples`, `series`, …, `unknown`). */
+  records: Record<string, number>;
+  /** Samples and histograms dropped as duplicate or out of order (not counting those already in m-mapped chunks). */
+  droppedOutOfOrder: number;
+  /** Samples, histograms, tombstones and metadata whose series ref was unknown. */
+  unknownRefs: number;
+}
+
+/** A series' samples in time order, floats and histograms (the shape of query's SampleList). */
+export interface HeadSamples {
+  n: number;
+  t: Float64Array;
+  /** Float values, bit-exact; undefined positions of `h` are floats. */
+  v: Float64Array;
+  h?: (HistogramSample | undefined)[];
+  /** Whether each histogram is a float histogram. */
+  hf?: boolean[];
+}
+
+export interface HeadSeries {
+  ref: number;
+  /** Flattened [name, value, …]. */
+  labels: string[];
+  metadata?: Omit<RefMetadata, 'ref'>;
+}
+
+const TWO_POW_32 = 4294967296;
+
+/** Growable sample storage; values are copied as words so NaN payloads survive. */
+class SampleBuf implements HeadSamples {
+  n = 0;
+  t = new Float64Array(16);
+  v = new Float64Array(16);
+  w = new Uint32Array(this.v.buffer);
+  h: (HistogramSample | undefined)[] | undefined;
+  hf: boolean[] | undefined;
+
+  private reserve(): void {
+    if (this.n < this.t.length) return;
+    const t = new Float64Array(this.t.length * 2);
+    t.set(this.t);
+    this.t = t;
+    const v = new Float64Array(this.v.length * 2);
+    const w = new Uint32Array(v.buffer);
+    w.set(this.w);
+    this.v = v;
+    this.w = w;
+  }
+
+  pushFloatWords(t: number, lo: number, hi: number): void {
+    this.reserve();
+    this.t[this.n] = t;
+    this.w[2 * this.n] = lo;
+    this.w[2 * this.n + 1] = hi;
+    this.n++;
+  }
+
+  pushHistogram(h: HistogramSample, float: boolean): void {
+    this.reserve();
+    if (!this.h) {
+      this.h = [];
+      this.hf = [];
+    }
+    this.h[this.n] = h;
+    this.hf![this.n] = float;
+    this.t[this.n++] = h.t;
+  }
+
+  /** Sample i of `o`, unless tombstoned. */
+  pushFrom(o: HeadSamples, ow: Uint32Array, i: number): void {
+    const h = o.h?.[i];
+    if (h) this.pushHistogram(h, o.hf![i]!);
+    else this.pushFloatWords(o.t[i]!, ow[2 * i]!, ow[2 * i + 1]!);
+  }
+}
+
+class MemSeries {
+  mmapped: HeadChunk[] = [];
+  /** Samples appended by the replay since the last series record. */
+  buf = new SampleBuf();
+  /** End of the m-mapped chunks: WAL samples up to it are already in them. */
+  mmMaxTime = -Infinity;
+  /** Last timestamp of the series: samples at or before it are dropped. */
+  lastT = -Infinity;
+  metadata: Omit<RefMetadata, 'ref'> | undefined;
+  constructor(
+    readonly ref: number,
+    readonly labels: string[],
+  ) {}
+}
+
+export class Head {
+  /** Problems met while rebuilding the head (torn tails are warnings). */
+  readonly findings: Finding[] = [];
+  /** The replay plan that was followed. */
+  plan: WalReplayPlan | undefined;
+  private readonly minValidTime: number;
+  private readonly byRef = new Map<number, MemSeries>();
+  private readonly byLabels = new Map<string, MemSeries>();
+  /** Series refs of duplicate series records → the series' own ref. */
+  private readonly multiRef = new Map<number, number>();
+  private readonly tombstones = new Map<number, Interval[]>();
+  private mmByRef = new Map<number, HeadChunk[]>();
+  private minT = Infinity;
+  private maxT = -Infinity;
+  private readonly st = {
+    numOutOfOrderChunks: 0,
+    numTombstones: 0,
+    numExemplars: 0,
+    droppedOutOfOrder: 0,
+    unknownRefs: 0,
+    records: {} as Record<string, number>,
+  };
+
+  constructor(opts: ReplayOptions = {}) {
+    this.minValidTime = opts.minValidTime ?? -Infinity;
+  }
+
+  /** Series with samples, in label order. */
+  seriesList(): HeadSeries[] {
+    const out: HeadSeries[] = [];
+    for (const s of this.live()) {
+      const hs: HeadSeries = { ref: s.ref, labels: s.labels };
+      if (s.metadata) hs.metadata = s.metadata;
+      out.push(hs);
+    }
+    return out;
+  }
+
+  /**
+   * Each series with its samples in time order, m-mapped chunks first, then
+   * the replayed samples, tombstoned samples removed; series left without
+   * samples are skipped. Label order (Go's labels.Compare).
+   */
+  *series(): Generator<HeadSeries & { samples: HeadSamples }> {
+    for (const s of this.live()) {
+      const samples = this.samplesOf(s);
+      if (samples.n === 0) continue;
+      const hs: HeadSeries & { samples: HeadSamples } = { ref: s.ref, labels: s.labels, samples };
+      if (s.metadata) hs.metadata = s.metadata;
+      yield hs;
+    }
+  }
+
+  stats(): HeadStats {
+    let numSeries = 0;
+    let numSamples = 0;
+    let numHistogramSamples = 0;
+    let numMmappedChunks = 0;
+    for (const s of this.byRef.values()) {
+      if (!this.hasData(s)) continue;
+      numSeries++;
+      numMmappedChunks += s.mmapped.length;
+      for (const c of s.mmapped) {
+        numSamples += c.numSamples;
+        if (c.encoding !== 1 && c.encoding !== 4) numHistogramSamples += c.numSamples;
+      }
+      numSamples += s.buf.n;
+      if (s.buf.h) for (let i = 0; i < s.buf.n; i++) if (s.buf.h[i]) numHistogramSamples++;
+    }
+    const empty = this.minT === Infinity;
+    return {
+      numSeries,
+      numSamples,
+      numHistogramSamples,
+      minTime: empty ? Infinity : Math.max(this.minT, this.minValidTime),
+      maxTime: this.maxT,
+      numMmappedChunks,
+      numOutOfOrderChunks: this.st.numOutOfOrderChunks,
+      numTombstones: this.st.numTombstones,
+      numExemplars: this.st.numExemplars,
+      records: { ...this.st.records },
+      droppedOutOfOrder: this.st.droppedOutOfOrder,
+      unknownRefs: this.st.unknownRefs,
+    };
+  }
+
+  /** Tombstoned intervals by series ref. */
+  tombstoneIntervals(): ReadonlyMap<number, readonly Interval[]> {
+    return this.tombstones;
+  }
+
+  // -------------------------------------------------------------------------
+  // Replay steps (used by replayHead, in this order).
+
+  /** Step 1: the chunks_head/ files. */
+  loadMmappedChunks(files: DataDirFiles, dir = 'chunks_head'): void {
+    const prefix = dir + '/';
+    const entries: { path: string; seq: number }[] = [];
+    for (const p of files.paths) {
+      if (!p.startsWith(prefix)) continue;
+      const seq = headChunkFileSeq(p.slice(prefix.length));
+      if (seq !== undefined) entries.push({ path: p, seq });
+    }
+    entries.sort((a, b) => a.seq - b.seq);
+    const byRef = new Map<number, HeadChunk[]>();
+    for (let i = 0; i < entries.length; i++) {
+      const { path: p, seq } = entries[i]!;
+      const last = i === entries.length - 1;
+      if (i > 0 && seq !== entries[i - 1]!.seq + 1) {
+        this.findings.push({ severity: 'error', code: 'head-chunks-missing', file: p, message: `head chunk files are not consecutive: ${entries[i - 1]!.path} is followed by ${p}` });
+      }
+      const buf = files.read(p);
+      if (!buf) {
+        this.findings.push({ severity: 'error', code: 'head-chunks-unreadable', file: p, message: `${p} cannot be read` });
+        break;
+      }
+      // A last file without a header is one just cut: Prometheus deletes it quietly.
+      if (last && isEmptyHeadChunkFile(buf)) break;
+      let f;
+      try {
+        f = readHeadChunkFile(buf, p, seq);
+      } catch (e) {
+        if (!(e instanceof TsdbError)) throw e;
+        this.findings.push(findingFromError(e, 'head-chunks-corrupt', 'error', { file: p }));
+        break;
+      }
+      if (f.error) {
+        const torn = last && f.tornTail === true;
+        const tail = `; Prometheus drops ${p}${last ? '' : ' and the files after it'} and replays their samples from the WAL`;
+        this.findings.push({
+          severity: torn ? 'warning' : 'error',
+          code: torn ? 'head-chunks-torn-tail' : 'head-chunks-corrupt',
+          file: p,
+          offset: f.end,
+          message: (torn ? `${p}: last chunk is torn (only zeros follow it): ` : '') + f.error.message + tail,
+        });
+        break;
+      }
+      let overlap: string | undefined;
+      for (const c of f.chunks) {
+        if (c.outOfOrder) {
+          this.st.numOutOfOrderChunks++;
+          continue;
+        }
+        // Encodings Prometheus does not know are skipped (chunkenc.IsValidEncoding); 4-6 are 3.x's.
+        if (c.maxTime < this.minValidTime || c.encoding < 1 || c.encoding > 6) continue;
+        let list = byRef.get(c.seriesRef);
+        if (!list) byRef.set(c.seriesRef, (list = []));
+        const prev = list[list.length - 1];
+        if (prev && prev.maxTime >= c.minTime) {
+          overlap = `${p} offset ${c.offset}: chunk [${c.minTime}, ${c.maxTime}] of series ref ${c.seriesRef} overlaps the previous one [${prev.minTime}, ${prev.maxTime}]`;
+          break;
+        }
+        list.push(c);
+      }
+      if (overlap) {
+        this.findings.push({ severity: 'error', code: 'head-chunks-out-of-sequence', file: p, message: `${overlap}; Prometheus then discards all m-mapped chunks` });
+        byRef.clear();
+        break;
+      }
+    }
+    this.mmByRef = byRef;
+  }
+
+  /** Step 2a: the records of the last checkpoint. */
+  replayCheckpoint(files: DataDirFiles, plan: WalReplayPlan): void {
+    const cp = plan.checkpoint;
+    if (!cp) return;
+    const segs = this.segmentsOf(files, cp.segments);
+    if (!segs) return;
+    const r = new WalReader(segs);
+    if (!this.replayRecords(r, 'checkpoint-corrupt', `the rest of ${cp.dir} is not replayed`)) return;
+    if (r.tornTail) {
+      // A checkpoint is renamed into place only when complete: a torn one is corrupt.
+      const t = r.tornTail;
+      this.findings.push({ severity: 'error', code: 'checkpoint-corrupt', file: t.segment, offset: t.offset, message: `${t.message} (a checkpoint is complete when renamed into place)` });
+    }
+  }
+
+  /**
+   * Step 2b: the segments after the checkpoint. Returns false when a
+   * corruption stopped the replay early.
+   */
+  replaySegments(files: DataDirFiles, plan: WalReplayPlan): boolean {
+    const runs = plan.runs;
+    for (let k = 0; k < runs.length; k++) {
+      const segs = this.segmentsOf(files, runs[k]!);
+      if (!segs) return false;
+      const r = new WalReader(segs);
+      if (!this.replayRecords(r, 'wal-corrupt', 'Prometheus repairs the WAL by dropping everything from here on')) return false;
+      const t = r.tornTail;
+      if (t) {
+        const lastRun = k === runs.length - 1;
+        this.findings.push({
+          severity: lastRun ? 'warning' : 'error',
+          code: lastRun ? 'wal-torn-tail' : 'wal-corrupt',
+          file: t.segment,
+          offset: t.offset,
+          message: lastRun ? `${t.message}; Prometheus drops the torn record on start` : `${t.message}, but more segments follow`,
+        });
+        if (!lastRun) return false;
+      }
+    }
+    return true;
+  }
+
+  // -------------------------------------------------------------------------
+
+  private segmentsOf(files: DataDirFiles, refs: readonly SegmentRef[]): WalSegment[] | undefined {
+    const out: WalSegment[] = [];
+    for (const s of refs) {
+      const bytes = files.read(s.path);
+      if (!bytes) {
+        this.findings.push({ severity: 'error', code: 'wal-unreadable', file: s.path, message: `${s.path} cannot be read` });
+        return undefined;
+      }
+      out.push({ name: s.path, bytes });
+    }
+    return out;
+  }
+
+  /** Applies every record of `r`; false (with a finding) at the first corruption. */
+  private replayRecords(r: WalReader, code: string, consequence: string): boolean {
+    for (;;) {
+      let rec: WalRecord;
+      try {
+        const raw = r.next();
+        if (!raw) return true;
+        rec = readRecord(raw);
+      } catch (e) {
+        if (!(e instanceof TsdbError)) throw e;
+        const f = findingFromError(e, code, 'error');
+        f.message += `; ${consequence}`;
+        this.findings.push(f);
+        return false;
+      }
+      this.apply(rec);
+    }
+  }
+
+  private lookup(ref: number): MemSeries | undefined {
+    return this.byRef.get(this.multiRef.get(ref) ?? ref);
+  }
+
+  private apply(rec: WalRecord): void {
+    const counts = this.st.records;
+    counts[rec.type] = (counts[rec.type] ?? 0) + 1;
+    const minValid = this.minValidTime;
+    switch (rec.type) {
+      case 'series':
+        for (const { ref, labels } of rec.series) {
+          const key = labels.join('\xff');
+          let s = this.byLabels.get(key);
+          if (s) {
+            if (s.ref !== ref) this.multiRef.set(ref, s.ref);
+          } else {
+            s = new MemSeries(ref, labels);
+            this.byLabels.set(key, s);
+            this.byRef.set(ref, s);
+          }
+          // resetSeriesWithMMappedChunks: the m-mapped chunks of this ref, no head chunk.
+          const mm = this.mmByRef.get(ref) ?? [];
+          s.mmapped = mm;
+          s.buf = new SampleBuf();
+          s.mmMaxTime = mm.length > 0 ? mm[mm.length - 1]!.maxTime : -Infinity;
+          s.lastT = s.mmMaxTime;
+          if (mm.length > 0) this.updateMinMax(mm[0]!.minTime, s.lastT);
+        }
+        break;
+      case 'samples': {
+        const { n, ref, t, v } = rec.samples;
+        const w = new Uint32Array(v.buffer, v.byteOffset, 2 * n);
+        for (let i = 0; i < n; i++) {
+          const ti = t[i]!;
+          if (ti < minValid) continue;
+          const s = this.lookup(ref[i]!);
+          if (!s) {
+            this.st.unknownRefs++;
+            continue;
+          }
+          if (ti <= s.lastT) {
+            if (ti > s.mmMaxTime) this.st.droppedOutOfOrder++;
+            continue;
+          }
+          s.buf.pushFloatWords(ti, w[2 * i]!, w[2 * i + 1]!);
+          s.lastT = ti;
+          this.updateMinMax(ti, ti);
+        }
+        break;
+      }
+      case 'histograms':
+        for (const { ref, h } of rec.histograms) {
+          if (h.t < minValid) continue;
+          const s = this.lookup(ref);
+          if (!s) {
+            this.st.unknownRefs++;
+            continue;
+          }
+          if (h.t <= s.lastT) {
+            if (h.t > s.mmMaxTime) this.st.droppedOutOfOrder++;
+            continue;
+          }
+          s.buf.pushHistogram(h, rec.float);
+          s.lastT = h.t;
+          this.updateMinMax(h.t, h.t);
+        }
+        break;
+      case 'tombstones':
+        for (const { ref, minTime, maxTime } of rec.tombstones) {
+          if (maxTime < minValid) continue;
+          if (!this.byRef.has(ref)) {
+            this.st.unknownRefs++;
+            continue;
+          }
+          this.tombstones.set(ref, addInterval(this.tombstones.get(ref) ?? [], { minTime, maxTime }));
+          this.st.numTombstones++;
+        }
+        break;
+      case 'exemplars':
+        for (const e of rec.exemplars) {
+          if (!this.byRef.has(e.ref)) this.st.unknownRefs++;
+          else if (e.t >= minValid) this.st.numExemplars++;
+        }
+        break;
+      case 'metadata':
+        for (const m of rec.metadata) {
+          const s = this.byRef.get(m.ref);
+          if (!s) this.st.unknownRefs++;
+          else s.metadata = { type: m.type, unit: m.unit, help: m.help };
+        }
+        break;
+      case 'mmapmarkers':
+      case 'unknown':
+        break;
+    }
+  }
+
+  private updateMinMax(mint: number, maxt: number): void {
+    if (mint < this.minT) this.minT = mint;
+    if (maxt > this.maxT) this.maxT = maxt;
+  }
+
+  private hasData(s: MemSeries): boolean {
+    return s.mmapped.length > 0 || s.buf.n > 0;
+  }
+
+  /** Live series in label order; a series is live under its first ref only. */
+  private live(): MemSeries[] {
+    const out: MemSeries[] = [];
+    for (const [ref, s] of this.byRef) if (s.ref === ref && this.hasData(s)) out.push(s);
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  private samplesOf(s: MemSeries): HeadSamples {
+    const del = this.tombstones.get(s.ref);
+    const out = new SampleBuf();
+    for (const c of s.mmapped) {
+      let d;
+      try {
+        d = decodeHeadChunk(c);
+      } catch (e) {
+        if (!(e instanceof TsdbError)) throw e;
+        const where = `m-mapped chunk ${Math.floor(c.ref / TWO_POW_32)}:${c.offset} of series ref ${s.ref}`;
+        throw new TsdbError(e.code, `${where}: ${e.message}`, { offset: c.offset }, { cause: e });
+      }
+      if (d.kind === 'float') {
+        const w = new Uint32Array(d.v.buffer, d.v.byteOffset, 2 * d.count);
+        for (let i = 0; i < d.count; i++) {
+          if (!isDeleted(del, d.t[i]!)) out.pushFloatWords(d.t[i]!, w[2 * i]!, w[2 * i + 1]!);
+        }
+      } else {
+        for (const h of d.samples) if (!isDeleted(del, h.t)) out.pushHistogram(h, d.float);
+      }
+    }
+    const b = s.buf;
+    for (let i = 0; i < b.n; i++) if (!isDeleted(del, b.t[i]!)) out.pushFrom(b, b.w, i);
+    return out;
+  }
+}
+
+/**
+ * Rebuilds the head of a data dir: m-mapped chunks, the last checkpoint, the
+ * segments after it. Never throws for bad data: problems are in `findings`.
+ */
+export function replayHead(files: DataDirFiles, opts: ReplayOptions = {}): Head {
+  const head = new Head(opts);
+  head.loadMmappedChunks(files);
+  const plan = planWalReplay(files.paths);
+  head.plan = plan;
+  head.findings.push(...plan.findings);
+  head.replayCheckpoint(files, plan);
+  head.replaySegments(files, plan);
+  return head;
+}
+
+/** The WAL and chunks_head files of a data dir on disk. */
+export function dirDataFiles(dataDir: string): DataDirFiles {
+  const paths: string[] = [];
+  const walk = (rel: string, depth: number) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(dataDir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = `${rel}/${e.name}`;
+      if (e.isFile()) paths.push(p);
+      else if (e.isDirectory() && depth > 0) walk(p, depth - 1);
+    }
+  };
+  walk('wal', 1);
+  walk('chunks_head', 0);
+  paths.sort();
+  return {
+    paths,
+    read(p) {
+      try {
+        return fs.readFileSync(path.join(dataDir, p));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    },
+  };
+}
+
+/** Go's labels.Compare over flattened label lists: byte order of UTF-8, i.e. code point order. */
+export function compareLabels(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareCodePoints(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (0xD800-0xDFFF) stand for code points above 0xFFFF: they sort after the rest of the BMP.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}

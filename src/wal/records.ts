@@ -1,0 +1,687 @@
+// WAL record decoders: series, samples, tombstones, exemplars, m-map
+// markers, metadata, and (float) histogram samples, after Prometheus's
+// tsdb/record/record.go (2.42 and newer: custom-bucket histograms, types 9
+// and 10, and the start-timestamp "V2" sample records, types 11 - 13). The
+// layouts are in tsdb/docs/format/wal.md; where the doc and the code differ
+// the code wins (sample deltas are signed varints, values big-endian bits).
+//
+// A record's first byte is its type. Decoders read with a sticky-error
+// Decbuf, never allocate by a count read from the record (every loop consumes
+// bytes or stops at the first short read), and throw TsdbError on a short,
+// overlong or malformed record.
+//
+// Compressed records (see RawRecord.compression) are decompressed first:
+// snappy with @napi-rs/snappy; zstd with node:zlib's zstdDecompressSync, which
+// exists from Node 22.15 on; on older Node a zstd record is an Unsupported
+// error.
+
+import snappy from '@napi-rs/snappy';
+import * as zlib from 'node:zlib';
+import type { HistogramSample, Span } from '../chunkenc/histogrammeta.js';
+import { CUSTOM_BUCKETS_SCHEMA, STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
+import { Decbuf } from '../encoding/decbuf.js';
+import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import type { RawRecord } from './segment.js';
+
+export const RecordType = {
+  Series: 1,
+  Samples: 2,
+  Tombstones: 3,
+  Exemplars: 4,
+  MmapMarkers: 5,
+  Metadata: 6,
+  HistogramSamples: 7,
+  FloatHistogramSamples: 8,
+  /** Histograms with custom buckets (schema -53); since 3.0. */
+  CustomBucketsHistogramSamples: 9,
+  CustomBucketsFloatHistogramSamples: 10,
+  /** Samples with per-sample start timestamps; since 3.11, behind a flag. */
+  SamplesV2: 11,
+  HistogramSamplesV2: 12,
+  FloatHistogramSamplesV2: 13,
+} as const;
+
+const TYPE_NAMES: Record<number, string> = {
+  1: 'series',
+  2: 'samples',
+  3: 'tombstones',
+  4: 'exemplars',
+  5: 'mmapmarkers',
+  6: 'metadata',
+  7: 'histogram_samples',
+  8: 'float_histogram_samples',
+  9: 'custom_buckets_histogram_samples',
+  10: 'custom_buckets_float_histogram_samples',
+  11: 'samples_v2',
+  12: 'histogram_samples_v2',
+  13: 'float_histogram_samples_v2',
+};
+
+/** Prometheus's name for a record type byte, or `unknown`. */
+export function recordTypeName(t: number): string {
+  return TYPE_NAMES[t] ?? 'unknown';
+}
+
+/** record.MetricType, the metric type byte of metadata records. */
+export const MetricType = { Unknown: 0, Counter: 1, Gauge: 2, Histogram: 3, GaugeHistogram: 4, Summary: 5, Info: 6, Stateset: 7 } as const;
+
+export interface RefSeries {
+  ref: number;
+  /** Flattened [name, value, …] in record order (Prometheus writes them sorted). */
+  labels: string[];
+}
+
+/** Float samples, column-wise. Values are bit-exact (stale markers keep their payload). */
+export interface RefSamples {
+  n: number;
+  ref: Float64Array;
+  t: Float64Array;
+  v: Float64Array;
+  /** Start timestamps (V2 records only; 0 = none). */
+  st?: Float64Array;
+}
+
+export interface RefTombstone {
+  ref: number;
+  minTime: number;
+  maxTime: number;
+}
+
+export interface RefExemplar {
+  ref: number;
+  t: number;
+  v: number;
+  labels: string[];
+}
+
+export interface RefMmapMarker {
+  ref: number;
+  /** ChunkDiskMapperRef: file sequence << 32 | offset. */
+  mmapRef: number;
+}
+
+export interface RefMetadata {
+  ref: number;
+  /** A MetricType value. */
+  type: number;
+  unit: string;
+  help: string;
+}
+
+export interface RefHistogram {
+  ref: number;
+  /** Bucket counts are absolute, as the chunk decoders return them (the record stores deltas). */
+  h: HistogramSample;
+}
+
+export type WalRecord =
+  | { type: 'series'; series: RefSeries[] }
+  | { type: 'samples'; samples: RefSamples }
+  | { type: 'tombstones'; tombstones: RefTombstone[] }
+  | { type: 'exemplars'; exemplars: RefExemplar[] }
+  | { type: 'mmapmarkers'; markers: RefMmapMarker[] }
+  | { type: 'metadata'; metadata: RefMetadata[] }
+  | { type: 'histograms'; float: boolean; histograms: RefHistogram[] }
+  /** A type this reader does not know (Prometheus skips those too); `typeByte` is undefined for an empty record. */
+  | { type: 'unknown'; typeByte: number | undefined };
+
+// ---------------------------------------------------------------------------
+// Decompression
+
+/** Largest output one snappy input byte can produce: a 3-byte copy of 64 bytes. */
+const SNAPPY_MAX_RATIO = 64 / 3;
+/** Largest decompressed zstd record accepted (Prometheus records are far smaller). */
+export const MAX_ZSTD_RECORD = 256 * 1024 * 1024;
+
+type ZstdDecompress = (b: Uint8Array, o: { maxOutputLength: number }) => Buffer;
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
+
+/** Whether this Node can decompress zstd records. */
+export const hasZstd = typeof zstdDecompressSync === 'function';
+
+/** The record bytes, decompressed. Errors carry the record's segment and offset. */
+export function decompressRecord(raw: RawRecord): Uint8Array {
+  const where = { file: raw.segment, offset: raw.offset };
+  switch (raw.compression) {
+    case 'none':
+      return raw.data;
+    case 'snappy':
+      return snappyUncompress(raw.data, `wal record at ${raw.segment} offset ${raw.offset}`, where);
+    case 'zstd': {
+      if (!zstdDecompressSync) {
+        throw new TsdbError(
+          ErrorCode.Unsupported,
+          `wal record at ${raw.segment} offset ${raw.offset} is zstd-compressed (--storage.tsdb.wal-compression-type=zstd, Prometheus ≥ 2.46), ` +
+            `and this Node ${process.version} has no zstd decompressor (node:zlib has one from Node 22.15)`,
+          where,
+        );
+      }
+      try {
+        return zstdDecompressSync(raw.data, { maxOutputLength: MAX_ZSTD_RECORD });
+      } catch (e) {
+        throw new TsdbError(ErrorCode.Corrupt, `wal record at ${raw.segment} offset ${raw.offset}: zstd: ${(e as Error).message}`, where, { cause: e });
+      }
+    }
+  }
+}
+
+/**
+ * Snappy block format (not framed). The declared length is checked against
+ * what the input could possibly expand to before the library allocates it.
+ */
+export function snappyUncompress(data: Uint8Array, what: string, where: { file?: string; offset?: number } = {}): Uint8Array {
+  // The uncompressed length: a uvarint of at most 5 bytes (32 bits).
+  let len = 0;
+  let i = 0;
+  for (let shift = 0; ; shift += 7) {
+    if (i >= data.length || i >= 5) {
+      throw new TsdbError(ErrorCode.Corrupt, `${what}: snappy length header is ${i >= 5 ? 'longer than 5 bytes' : 'cut off'}`, where);
+    }
+    const b = data[i++]!;
+    len += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  const bound = Math.ceil((data.length - i) * SNAPPY_MAX_RATIO);
+  if (len > bound) {
+    throw new TsdbError(ErrorCode.Corrupt, `${what}: snappy length ${len} is more than ${data.length} compressed bytes can hold (${bound})`, where);
+  }
+  let out: Buffer;
+  try {
+    out = snappy.uncompressSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  } catch (e) {
+    throw new TsdbError(ErrorCode.Corrupt, `${what}: ${(e as Error).message}`, where, { cause: e });
+  }
+  if (out.length !== len) {
+    throw new TsdbError(ErrorCode.Corrupt, `${what}: snappy produced ${out.length} bytes, its header says ${len}`, where);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+// ---------------------------------------------------------------------------
+// Field readers on top of Decbuf, for what it does not have: signed 64-bit
+// big-endian integers, float64 bits, and zig-zag varints over the full int64
+// range (values beyond 2^53 are rounded, but keep their sign and order).
+
+const TWO_POW_32 = 4294967296;
+
+/** Big-endian int64 (Go's Be64int64). */
+function be64i(d: Decbuf): number {
+  const hi = d.be32() | 0;
+  const lo = d.be32();
+  return hi * TWO_POW_32 + lo;
+}
+
+/** Big-endian uint64 that must be an exact JS number (series refs, chunk refs). */
+function be64ref(d: Decbuf, what: string): number {
+  const at = d.off;
+  const hi = d.be32();
+  const lo = d.be32();
+  if (hi > 0x1fffff) {
+    d.fail(ErrorCode.Unsupported, `${what} 0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')} at offset ${at} is larger than 2^53`);
+    return 0;
+  }
+  return hi * TWO_POW_32 + lo;
+}
+
+/** Big-endian float64 bits into words[2i] (low) / words[2i + 1] (high). */
+function f64Into(d: Decbuf, words: Uint32Array, i: number): void {
+  words[2 * i + 1] = d.be32();
+  words[2 * i] = d.be32();
+}
+
+const scratchF = new Float64Array(1);
+const scratchW = new Uint32Array(scratchF.buffer);
+
+/** A big-endian float64 as a JS number (histogram fields). */
+function f64(d: Decbuf): number {
+  f64Into(d, scratchW, 0);
+  return scratchF[0]!;
+}
+
+/** Go's Varint64: zig-zag LEB128 over 64 bits. */
+function varint64(d: Decbuf): number {
+  if (d.err) return 0;
+  const b = d.buf;
+  const start = d.off;
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < 10; i++) {
+    const p = start + i;
+    if (p >= d.end) {
+      d.fail(ErrorCode.ShortBuffer, `varint at offset ${start} runs past the end of the record`);
+      return 0;
+    }
+    const c = b[p]!;
+    const bits = c & 0x7f;
+    const shift = 7 * i;
+    if (shift < 28) lo |= bits << shift;
+    else if (shift === 28) {
+      lo |= (bits & 0xf) << 28;
+      hi |= bits >>> 4;
+    } else hi |= bits << (shift - 32);
+    if (c < 0x80) {
+      if (i === 9 && c > 1) break;
+      d.off = p + 1;
+      lo >>>= 0;
+      hi >>>= 0;
+      // Zig-zag on the halves: value = (u >>> 1) ^ -(u & 1).
+      const neg = lo & 1;
+      const mhi = hi >>> 1;
+      const mlo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
+      const mag = mhi * TWO_POW_32 + mlo;
+      return neg ? -mag - 1 : mag;
+    }
+  }
+  d.fail(ErrorCode.BadVarint, `varint at offset ${start} overflows 64 bits`);
+  return 0;
+}
+
+function int32(d: Decbuf, v: number, what: string): number {
+  if (v < -2147483648 || v > 2147483647) {
+    d.fail(ErrorCode.Corrupt, `${what} ${v} at offset ${d.off} does not fit in 32 bits`);
+    return 0;
+  }
+  return v;
+}
+
+function labelsOf(d: Decbuf): string[] {
+  const n = d.uvarint();
+  const out: string[] = [];
+  for (let i = 0; i < n && !d.err; i++) {
+    const name = d.uvarintStr();
+    const value = d.uvarintStr();
+    if (d.err) break;
+    out.push(name, value);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Record decoders
+
+/** Decodes an uncompressed record. Throws TsdbError (without a place; see readRecord). */
+export function decodeRecord(rec: Uint8Array): WalRecord {
+  if (rec.length === 0) return { type: 'unknown', typeByte: undefined };
+  const t = rec[0]!;
+  const d = new Decbuf(rec, 1);
+  let out: WalRecord;
+  switch (t) {
+    case RecordType.Series:
+      out = { type: 'series', series: decodeSeries(d) };
+      break;
+    case RecordType.Samples:
+      out = { type: 'samples', samples: decodeSamples(d) };
+      break;
+    case RecordType.SamplesV2:
+      out = { type: 'samples', samples: decodeSamplesV2(d) };
+      break;
+    case RecordType.Tombstones:
+      out = { type: 'tombstones', tombstones: decodeTombstones(d) };
+      break;
+    case RecordType.Exemplars:
+      out = { type: 'exemplars', exemplars: decodeExemplars(d) };
+      break;
+    case RecordType.MmapMarkers:
+      out = { type: 'mmapmarkers', markers: decodeMmapMarkers(d) };
+      break;
+    case RecordType.Metadata:
+      out = { type: 'metadata', metadata: decodeMetadata(d) };
+      break;
+    case RecordType.HistogramSamples:
+    case RecordType.CustomBucketsHistogramSamples:
+      out = { type: 'histograms', float: false, histograms: decodeHistograms(d, false, false) };
+      break;
+    case RecordType.FloatHistogramSamples:
+    case RecordType.CustomBucketsFloatHistogramSamples:
+      out = { type: 'histograms', float: true, histograms: decodeHistograms(d, true, false) };
+      break;
+    case RecordType.HistogramSamplesV2:
+      out = { type: 'histograms', float: false, histograms: decodeHistograms(d, false, true) };
+      break;
+    case RecordType.FloatHistogramSamplesV2:
+      out = { type: 'histograms', float: true, histograms: decodeHistograms(d, true, true) };
+      break;
+    default:
+      return { type: 'unknown', typeByte: t };
+  }
+  const e = d.error();
+  if (e) throw new TsdbError(e.code, `${recordTypeName(t)} record: ${e.message}`, { offset: e.context.offset }, { cause: e });
+  if (d.len > 0) {
+    throw new TsdbError(ErrorCode.Corrupt, `${recordTypeName(t)} record: unexpected ${d.len} bytes left in entry at offset ${d.off}`, { offset: d.off });
+  }
+  return out;
+}
+
+/**
+ * Decompresses and decodes a raw record. Errors name the segment and the
+ * record's offset (the offset of its first fragment).
+ */
+export function readRecord(raw: RawRecord): WalRecord {
+  const rec = decompressRecord(raw);
+  try {
+    return decodeRecord(rec);
+  } catch (e) {
+    if (!(e instanceof TsdbError)) throw e;
+    throw new TsdbError(e.code, `wal record at ${raw.segment} offset ${raw.offset}: ${e.message}`, { file: raw.segment, offset: raw.offset }, { cause: e });
+  }
+}
+
+function decodeSeries(d: Decbuf): RefSeries[] {
+  const out: RefSeries[] = [];
+  while (d.len > 0 && !d.err) {
+    const ref = be64ref(d, 'series ref');
+    const labels = labelsOf(d);
+    if (d.err) break;
+    out.push({ ref, labels });
+  }
+  return out;
+}
+
+/** Growable column storage; sizes come from bytes actually read. */
+class Columns {
+  n = 0;
+  ref: Float64Array;
+  t: Float64Array;
+  v: Float64Array;
+  vw: Uint32Array;
+  st: Float64Array | undefined;
+
+  constructor(cap: number, withST: boolean) {
+    const c = Math.max(1, cap);
+    this.ref = new Float64Array(c);
+    this.t = new Float64Array(c);
+    this.v = new Float64Array(c);
+    this.vw = new Uint32Array(this.v.buffer);
+    this.st = withST ? new Float64Array(c) : undefined;
+  }
+
+  /** Makes room for one more row. */
+  reserve(): void {
+    if (this.n < this.ref.length) return;
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.ref = grow(this.ref);
+    this.t = grow(this.t);
+    // Copy values as words, not as numbers, so NaN payloads survive.
+    const v = new Float64Array(this.v.length * 2);
+    const vw = new Uint32Array(v.buffer);
+    vw.set(this.vw);
+    this.v = v;
+    this.vw = vw;
+    if (this.st) this.st = grow(this.st);
+  }
+
+  result(): RefSamples {
+    const n = this.n;
+    const r: RefSamples = { n, ref: this.ref.subarray(0, n), t: this.t.subarray(0, n), v: this.v.subarray(0, n) };
+    if (this.st) r.st = this.st.subarray(0, n);
+    return r;
+  }
+}
+
+/** Samples: base ref <be64>, base t <be64>, then (dref <varint>, dt <varint>, value <be64>)… */
+function decodeSamples(d: Decbuf): RefSamples {
+  // Each sample takes at least 10 bytes: an exact upper bound on the count.
+  const cols = new Columns(Math.floor(Math.max(0, d.len - 16) / 10), false);
+  if (d.len === 0) return cols.result();
+  const baseRef = be64i(d);
+  const baseTime = be64i(d);
+  while (d.len > 0 && !d.err) {
+    const dref = varint64(d);
+    const dt = varint64(d);
+    cols.reserve();
+    const i = cols.n;
+    f64Into(d, cols.vw, i);
+    if (d.err) break;
+    cols.ref[i] = baseRef + dref;
+    cols.t[i] = baseTime + dt;
+    cols.n++;
+  }
+  return cols.result();
+}
+
+/** Start-timestamp marker of the V2 records. */
+const ST_NONE = 0;
+const ST_SAME = 1;
+
+function readST(d: Decbuf, prevST: number, firstST: number): number {
+  const m = d.byte();
+  if (m === ST_NONE) return 0;
+  if (m === ST_SAME) return prevST;
+  return firstST + varint64(d);
+}
+
+/**
+ * SamplesV2: ref, t, st <varint> and value <be64> for the first sample; then
+ * ref delta to the previous sample, t delta to the first, an ST marker (and
+ * delta to the first ST) and the value.
+ */
+function decodeSamplesV2(d: Decbuf): RefSamples {
+  const cols = new Columns(Math.floor(d.len / 11), true);
+  let firstT = 0;
+  let firstST = 0;
+  while (d.len > 0 && !d.err) {
+    let ref: number;
+    let t: number;
+    let st: number;
+    const i = cols.n;
+    if (i === 0) {
+      ref = varint64(d);
+      firstT = varint64(d);
+      t = firstT;
+      st = varint64(d);
+      firstST = st;
+    } else {
+      ref = cols.ref[i - 1]! + varint64(d);
+      t = firstT + varint64(d);
+      st = readST(d, cols.st![i - 1]!, firstST);
+    }
+    cols.reserve();
+    f64Into(d, cols.vw, i);
+    if (d.err) break;
+    cols.ref[i] = ref;
+    cols.t[i] = t;
+    cols.st![i] = st;
+    cols.n++;
+  }
+  return cols.result();
+}
+
+/** Tombstones: (ref <be64>, mint <varint>, maxt <varint>)… */
+function decodeTombstones(d: Decbuf): RefTombstone[] {
+  const out: RefTombstone[] = [];
+  while (d.len > 0 && !d.err) {
+    const ref = be64ref(d, 'series ref');
+    const minTime = varint64(d);
+    const maxTime = varint64(d);
+    if (d.err) break;
+    out.push({ ref, minTime, maxTime });
+  }
+  return out;
+}
+
+/** Exemplars: base ref, base t <be64>, then (dref, dt <varint>, value <be64>, labels)… */
+function decodeExemplars(d: Decbuf): RefExemplar[] {
+  const out: RefExemplar[] = [];
+  if (d.len === 0) return out;
+  const baseRef = be64i(d);
+  const baseTime = be64i(d);
+  while (d.len > 0 && !d.err) {
+    const dref = varint64(d);
+    const dt = varint64(d);
+    const v = f64(d);
+    const labels = labelsOf(d);
+    if (d.err) break;
+    out.push({ ref: baseRef + dref, t: baseTime + dt, v, labels });
+  }
+  return out;
+}
+
+/** M-map markers (only in the out-of-order WBL): (ref <be64>, mmap ref <be64>)… */
+function decodeMmapMarkers(d: Decbuf): RefMmapMarker[] {
+  const out: RefMmapMarker[] = [];
+  while (d.len > 0 && !d.err) {
+    const ref = be64ref(d, 'series ref');
+    const mmapRef = be64ref(d, 'chunk ref');
+    if (d.err) break;
+    out.push({ ref, mmapRef });
+  }
+  return out;
+}
+
+/** Metadata: (ref <uvarint>, type <1b>, n <uvarint>, (name, value <uvarint str>)×n)… */
+function decodeMetadata(d: Decbuf): RefMetadata[] {
+  const out: RefMetadata[] = [];
+  while (d.len > 0 && !d.err) {
+    const ref = d.uvarint();
+    const type = d.byte();
+    const n = d.uvarint();
+    let unit = '';
+    let help = '';
+    for (let i = 0; i < n && !d.err; i++) {
+      const name = d.uvarintStr();
+      const value = d.uvarintStr();
+      if (name === 'UNIT') unit = value;
+      else if (name === 'HELP') help = value;
+    }
+    if (d.err) break;
+    out.push({ ref, type, unit, help });
+  }
+  return out;
+}
+
+/**
+ * (Float) histogram samples. V1: base ref, base t <be64>, then per sample
+ * dref, dt <varint> and the histogram. V2: first ref, t, st <varint>, then the
+ * first histogram; later samples ref delta to the previous, t delta to the
+ * first, an ST marker, and the histogram.
+ */
+function decodeHistograms(d: Decbuf, float: boolean, v2: boolean): RefHistogram[] {
+  const out: RefHistogram[] = [];
+  if (d.len === 0) return out;
+  let baseRef = 0;
+  let baseTime = 0;
+  let firstST = 0;
+  if (v2) {
+    baseRef = varint64(d);
+    baseTime = varint64(d);
+    firstST = varint64(d);
+  } else {
+    baseRef = be64i(d);
+    baseTime = be64i(d);
+  }
+  let prevRef = 0;
+  let prevST = 0;
+  while (d.len > 0 && !d.err) {
+    let ref: number;
+    let t: number;
+    let st: number | undefined;
+    if (v2) {
+      if (out.length === 0) {
+        ref = baseRef;
+        t = baseTime;
+        st = firstST;
+      } else {
+        ref = prevRef + varint64(d);
+        t = baseTime + varint64(d);
+        st = readST(d, prevST, firstST);
+      }
+    } else {
+      ref = baseRef + varint64(d);
+      t = baseTime + varint64(d);
+    }
+    const h = float ? readFloatHistogram(d, t) : readHistogram(d, t);
+    if (d.err) break;
+    if (st !== undefined) {
+      h.st = st;
+      prevST = st;
+    }
+    prevRef = ref;
+    out.push({ ref, h });
+  }
+  return out;
+}
+
+function readSpans(d: Decbuf): Span[] {
+  const n = d.uvarint();
+  const out: Span[] = [];
+  for (let i = 0; i < n && !d.err; i++) {
+    const offset = int32(d, varint64(d), 'span offset');
+    const length = d.uvarint32();
+    out.push({ offset, length });
+  }
+  return out;
+}
+
+function readCustomValues(d: Decbuf, schema: number): number[] | undefined {
+  if (schema !== CUSTOM_BUCKETS_SCHEMA) return undefined;
+  const n = d.uvarint();
+  const out: number[] = [];
+  for (let i = 0; i < n && !d.err; i++) out.push(f64(d));
+  return out;
+}
+
+/** The sum field, and whether its bits are the stale marker. */
+function readSum(d: Decbuf): { sum: number; stale: boolean } {
+  f64Into(d, scratchW, 0);
+  return { sum: scratchF[0]!, stale: scratchW[1] === STALE_HI && scratchW[0] === STALE_LO };
+}
+
+/** record.DecodeHistogram: integer counts, bucket counts as deltas (undone here). */
+function readHistogram(d: Decbuf, t: number): HistogramSample {
+  const counterResetHint = d.byte();
+  const schema = int32(d, varint64(d), 'schema');
+  const zeroThreshold = f64(d);
+  const zeroCount = d.uvarint();
+  const count = d.uvarint();
+  const { sum, stale } = readSum(d);
+  const positiveSpans = readSpans(d);
+  const negativeSpans = readSpans(d);
+  const positiveBuckets = readDeltaBuckets(d);
+  const negativeBuckets = readDeltaBuckets(d);
+  const customValues = readCustomValues(d, schema);
+  const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
+  if (customValues) h.customValues = customValues;
+  if (stale) h.stale = true;
+  return h;
+}
+
+function readDeltaBuckets(d: Decbuf): number[] {
+  const n = d.uvarint();
+  const out: number[] = [];
+  let v = 0;
+  for (let i = 0; i < n && !d.err; i++) {
+    v += varint64(d);
+    out.push(v);
+  }
+  return out;
+}
+
+/** record.DecodeFloatHistogram: every count a float64. */
+function readFloatHistogram(d: Decbuf, t: number): HistogramSample {
+  const counterResetHint = d.byte();
+  const schema = int32(d, varint64(d), 'schema');
+  const zeroThreshold = f64(d);
+  const zeroCount = f64(d);
+  const count = f64(d);
+  const { sum, stale } = readSum(d);
+  const positiveSpans = readSpans(d);
+  const negativeSpans = readSpans(d);
+  const positiveBuckets = readFloatBuckets(d);
+  const negativeBuckets = readFloatBuckets(d);
+  const customValues = readCustomValues(d, schema);
+  const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
+  if (customValues) h.customValues = customValues;
+  if (stale) h.stale = true;
+  return h;
+}
+
+function readFloatBuckets(d: Decbuf): number[] {
+  const n = d.uvarint();
+  const out: number[] = [];
+  for (let i = 0; i < n && !d.err; i++) out.push(f64(d));
+  return out;
+}
