@@ -113,6 +113,14 @@ function signedDod(bits: number, n: number): number {
  */
 export function decodeXOR(data: Uint8Array): XORSamples {
   const count = xorSampleCount(data);
+  checkXorBits(data, count);
+  const t = new Float64Array(count);
+  const v = new Float64Array(count);
+  decodeXORInto(data, t, v, new Uint32Array(v.buffer));
+  return { t, v, count };
+}
+
+function checkXorBits(data: Uint8Array, count: number): void {
   const have = (data.length - 2) * 8;
   const need = xorMinBits(count);
   if (have < need) {
@@ -121,10 +129,22 @@ export function decodeXOR(data: Uint8Array): XORSamples {
       `xor chunk with ${count} samples needs at least ${need} bits, has ${have}`,
     );
   }
-  const t = new Float64Array(count);
-  const v = new Float64Array(count);
-  if (count === 0) return { t, v, count };
-  const out = new Uint32Array(v.buffer);
+}
+
+// Scratch for sample 1's value, reused so a decode allocates nothing.
+const cur = new Uint32Array(2);
+const window = new Uint8Array(2);
+
+/**
+ * Decodes XOR chunk data into caller-owned arrays (at least `count` long;
+ * `out` aliases `v`'s bits) and returns the sample count. Verify reuses one
+ * scratch pair for every chunk, so the hot loop allocates nothing.
+ */
+export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array, out: Uint32Array): number {
+  const count = xorSampleCount(data);
+  checkXorBits(data, count);
+  if (t.length < count || v.length < count) throw new RangeError(`xor scratch arrays hold ${Math.min(t.length, v.length)} samples, chunk has ${count}`);
+  if (count === 0) return 0;
   const br = new BitReader(data, 2);
 
   let ts = br.readVarint();
@@ -134,15 +154,15 @@ export function decodeXOR(data: Uint8Array): XORSamples {
   t[0] = ts;
   out[0] = lo;
   out[1] = hi;
-  if (count === 1) return { t, v, count };
+  if (count === 1) return 1;
 
   let tDelta = br.readUvarint();
   ts += tDelta;
   if (!(ts <= MAX_SAFE && ts >= -MAX_SAFE)) throw tooBig(br, 1, ts);
   t[1] = ts;
   // Sample 1's value goes through the shared reader; from then on it is inlined.
-  const cur = Uint32Array.of(lo, hi);
-  const window = new Uint8Array(2);
+  cur[0] = lo;
+  cur[1] = hi;
   readXorInto(br, cur, window, 0);
   lo = cur[0]!;
   hi = cur[1]!;
@@ -207,7 +227,7 @@ export function decodeXOR(data: Uint8Array): XORSamples {
     out[2 * i] = lo;
     out[2 * i + 1] = hi;
   }
-  return { t, v, count };
+  return count;
 }
 
 function wideWindow(br: BitReader, lead: number, mbits: number): TsdbError {

@@ -4,11 +4,12 @@
 // dropping later samples whose timestamp was already emitted.
 
 import type { Block } from '../block/block.js';
+import type { Head } from '../wal/head.js';
 import { compareUtf8 } from '../index/reader.js';
 import { GoHeap } from './goheap.js';
 import type { Matcher } from './matchers.js';
 import { SampleList } from './samples.js';
-import { blockSeries, readSamples, type BlockSeries } from './series.js';
+import { blockSeries, headSeries, readSamples, type SeriesPart } from './series.js';
 
 /** Go's labels.Compare over flattened [name, value, …] label lists. */
 export function compareLabels(a: readonly string[], b: readonly string[]): number {
@@ -27,17 +28,17 @@ function labelsEqual(a: readonly string[], b: readonly string[]): boolean {
 
 export interface MergedSeries {
   labels: string[];
-  /** The same series in each block it appears in, in Prometheus's merge order. */
-  parts: BlockSeries[];
+  /** The same series in each block (or the head) it appears in, in Prometheus's merge order. */
+  parts: SeriesPart[];
 }
 
 interface SetCursor {
-  it: Iterator<BlockSeries>;
-  cur: BlockSeries;
+  it: Iterator<SeriesPart>;
+  cur: SeriesPart;
 }
 
-/** Matching series across blocks, merged and in label order. */
-export function* mergedSeries(blocks: readonly Block[], matchers: readonly Matcher[], mint: number, maxt: number): Generator<MergedSeries> {
+/** Matching series across blocks (and a replayed head, queried last), merged and in label order. */
+export function* mergedSeries(blocks: readonly (Block | Head)[], matchers: readonly Matcher[], mint: number, maxt: number): Generator<MergedSeries> {
   const heap = new GoHeap<SetCursor>((a, b) => compareLabels(a.cur.labels, b.cur.labels) < 0);
   const advance = (c: SetCursor): boolean => {
     const r = c.it.next();
@@ -46,7 +47,8 @@ export function* mergedSeries(blocks: readonly Block[], matchers: readonly Match
     return true;
   };
   for (const b of blocks) {
-    const c = { it: blockSeries(b, matchers, mint, maxt), cur: undefined as unknown as BlockSeries };
+    const it = 'meta' in b ? blockSeries(b, matchers, mint, maxt) : headSeries(b, matchers, mint, maxt);
+    const c = { it, cur: undefined as unknown as SeriesPart };
     if (advance(c)) heap.push(c);
   }
   let current: SetCursor[] = [];

@@ -42,6 +42,13 @@ export class SampleList {
     this.t[this.n++] = h.t;
   }
 
+  /** Append a float whose value is element i of `v`, copied bit for bit. */
+  pushFloatFrom(v: Float64Array, t: number, i: number): void {
+    if (this.n === this.t.length) this.grow();
+    this.t[this.n] = t;
+    this.v[this.n++] = v[i];
+  }
+
   /** Append sample i of another list. */
   pushFrom(o: SampleList, i: number): void {
     const h = o.h?.[i];

@@ -9,6 +9,7 @@ import { segmentName } from '../chunks/segment.js';
 import type { ChunkMeta } from '../index/series.js';
 import { chunkRefSegment } from '../index/series.js';
 import type { Interval } from '../tombstones/tombstones.js';
+import type { Head, HeadSamples } from '../wal/head.js';
 import type { Matcher } from './matchers.js';
 import { SampleList } from './samples.js';
 import { selectPostings } from './select.js';
@@ -20,6 +21,30 @@ export interface BlockSeries {
   chunks: ChunkMeta[];
   /** Deleted intervals from the tombstones, sorted. */
   deleted: Interval[] | undefined;
+}
+
+/** A series of a replayed WAL head: its samples are already in memory, tombstones applied. */
+export interface HeadPart {
+  labels: string[];
+  head: Head;
+  samples: HeadSamples;
+}
+
+export type SeriesPart = BlockSeries | HeadPart;
+
+/** Matching head series with a sample in [mint, maxt], in label order (the head has no postings: labels are matched directly). */
+export function* headSeries(head: Head, matchers: readonly Matcher[], mint: number, maxt: number): Generator<HeadPart> {
+  next: for (const s of head.series()) {
+    for (const m of matchers) {
+      let v = '';
+      for (let i = 0; i < s.labels.length; i += 2) if (s.labels[i] === m.name) v = s.labels[i + 1];
+      if (!m.matches(v)) continue next;
+    }
+    const t = s.samples.t;
+    let any = false;
+    for (let i = 0; i < s.samples.n && !any; i++) any = t[i] >= mint && t[i] <= maxt;
+    if (any) yield { labels: s.labels, head, samples: s.samples };
+  }
 }
 
 /** Whether [minTime, maxTime] lies inside one of the sorted intervals. */
@@ -54,8 +79,19 @@ export function* blockSeries(block: Block, matchers: readonly Matcher[], mint: n
   }
 }
 
-/** Decode the samples of a block series within [mint, maxt], skipping deleted ones. */
-export function readSamples(s: BlockSeries, mint: number, maxt: number, out = new SampleList()): SampleList {
+/** The samples of a series part within [mint, maxt], deleted ones left out. */
+export function readSamples(p: SeriesPart, mint: number, maxt: number, out = new SampleList()): SampleList {
+  if ('head' in p) {
+    const { n, t, h, hf } = p.samples;
+    for (let i = 0; i < n; i++) {
+      if (t[i] < mint || t[i] > maxt) continue;
+      const hs = h?.[i];
+      if (hs) out.pushHistogram(hs, hf![i]);
+      else out.pushFloatFrom(p.samples.v, t[i], i);
+    }
+    return out;
+  }
+  const s = p;
   const del = s.deleted;
   for (const c of s.chunks) {
     const rec = s.block.chunk(c.ref);

@@ -17,6 +17,8 @@ export interface SnapshotLocation {
   name: string;
   path: string;
   blocks: BlockLocation[];
+  /** A Prometheus data dir (it has wal/ or chunks_head/), whose head must be replayed too. */
+  dataDir?: boolean;
 }
 
 function isDir(p: string): boolean {
@@ -57,7 +59,14 @@ export function discover(root: string): SnapshotLocation[] {
     return [{ name: path.basename(parent), path: parent, blocks: [{ name: path.basename(path.resolve(root)), path: root }] }];
   }
   const own = blocksIn(root);
-  if (own.length > 0) return [{ name: path.basename(path.resolve(root)), path: root, blocks: own }];
+  const dataDir = isDir(path.join(root, 'wal')) || isDir(path.join(root, 'chunks_head'));
+  if (own.length > 0 || dataDir) return [{ name: path.basename(path.resolve(root)), path: root, blocks: own, dataDir }];
+  // A tar of a data dir unpacks to one top dir holding it (e.g. data/).
+  const tops = subdirs(root);
+  if (tops.length === 1 && !isDir(path.join(root, 'snapshots'))) {
+    const inner = path.join(root, tops[0]);
+    if (isDir(path.join(inner, 'wal')) || isDir(path.join(inner, 'chunks_head')) || blocksIn(inner).length > 0) return discover(inner);
+  }
   const snaps = path.join(root, 'snapshots');
   if (isDir(snaps)) {
     return subdirs(snaps).map((n) => ({ name: n, path: path.join(snaps, n), blocks: blocksIn(path.join(snaps, n)) }));

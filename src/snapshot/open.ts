@@ -2,6 +2,7 @@
 
 import * as fs from 'node:fs';
 import { Block } from '../block/block.js';
+import { dirDataFiles, replayHead, type Head } from '../wal/head.js';
 import { dirSource } from '../block/source.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import type { Finding } from '../encoding/errors.js';
@@ -13,6 +14,13 @@ export interface Snapshot {
   path: string;
   /** Blocks in time order (minTime, then name), as Prometheus orders them. */
   blocks: Block[];
+  /** The head rebuilt from wal/ and chunks_head/, for a data dir. */
+  head?: Head;
+}
+
+/** Blocks and head of the input, in the order Prometheus queries them (blocks, then the head). */
+export function querySources(o: OpenedInput): (Block | Head)[] {
+  return o.snapshots.flatMap((s) => (s.head ? [...s.blocks, s.head] : s.blocks));
 }
 
 export interface OpenedInput {
@@ -53,12 +61,17 @@ export async function openInput(input: string): Promise<OpenedInput> {
 }
 
 function finish(root: string, warnings: Finding[], close: () => Promise<void>, closeSync: () => void): OpenedInput {
-  const snapshots = discover(root).map((s) => ({
-    name: s.name,
-    path: s.path,
-    blocks: s.blocks
+  const snapshots: Snapshot[] = discover(root).map((s) => {
+    const blocks = s.blocks
       .map((b) => new Block(b.name, dirSource(b.path)))
-      .sort((a, b) => a.meta.minTime - b.meta.minTime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-  }));
+      .sort((a, b) => a.meta.minTime - b.meta.minTime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const snap: Snapshot = { name: s.name, path: s.path, blocks };
+    if (s.dataDir) {
+      // As promtool does: replay only what the newest block (by minTime) does not cover.
+      const last = blocks[blocks.length - 1];
+      snap.head = replayHead(dirDataFiles(s.path), { minValidTime: last ? last.meta.maxTime : -Infinity });
+    }
+    return snap;
+  });
   return { snapshots, warnings, close, closeSync };
 }

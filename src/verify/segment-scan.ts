@@ -3,7 +3,8 @@
 // learns about each chunk goes into a compact table that the index is
 // later checked against. See tsdb/docs/format/chunks.md.
 
-import { decodeChunk, encodingName } from '../chunkenc/chunk.js';
+import { ChunkEncoding, decodeChunk, encodingName } from '../chunkenc/chunk.js';
+import { decodeXORInto } from '../chunkenc/xor.js';
 import { crc32c } from '../encoding/crc32c.js';
 import { be32At, hex32 } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
@@ -63,6 +64,11 @@ export class ChunkTable {
     return -1;
   }
 }
+
+// One scratch buffer for every float chunk (a chunk holds at most 65535 samples).
+const scratchT = new Float64Array(65536);
+const scratchV = new Float64Array(65536);
+const scratchBits = new Uint32Array(scratchV.buffer);
 
 export class SegmentScanner {
   readonly table = new ChunkTable();
@@ -181,9 +187,35 @@ export class SegmentScanner {
       return;
     }
     const enc = b[encAt];
-    let d;
+    const data = b.subarray(encAt + 1, dataEnd);
+    let n = 0;
+    let first = NaN;
+    let last = NaN;
+    let ordered = true;
     try {
-      d = decodeChunk(enc, b.subarray(encAt + 1, dataEnd));
+      if (enc === ChunkEncoding.XOR) {
+        // The common case, decoded into scratch: no allocation per chunk.
+        n = decodeXORInto(data, scratchT, scratchV, scratchBits);
+        let prev = -Infinity;
+        for (let i = 0; i < n; i++) {
+          const t = scratchT[i];
+          if (t <= prev) ordered = false;
+          prev = t;
+        }
+        if (n) {
+          first = scratchT[0];
+          last = scratchT[n - 1];
+        }
+      } else {
+        const d = decodeChunk(enc, data);
+        const ts = d.kind === 'float' ? d.t.subarray(0, d.count) : d.samples.map((x) => x.t);
+        n = ts.length;
+        for (let i = 1; i < n; i++) if (ts[i] <= ts[i - 1]) ordered = false;
+        if (n) {
+          first = ts[0];
+          last = ts[n - 1];
+        }
+      }
     } catch (e) {
       if (isTsdbError(e) && e.code === 'ERR_UNKNOWN_ENCODING') {
         this.sink.error('chunk-encoding', `${this.file}: chunk at offset ${off}: unknown chunk encoding ${enc} (${encodingName(enc)})`, this.file, off);
@@ -193,33 +225,6 @@ export class SegmentScanner {
       }
       this.table.add(off, NaN, NaN, 0, size, true);
       return;
-    }
-    let n: number;
-    let first = NaN;
-    let last = NaN;
-    let prev = -Infinity;
-    let ordered = true;
-    if (d.kind === 'float') {
-      n = d.count;
-      for (let i = 0; i < n; i++) {
-        const t = d.t[i];
-        if (t <= prev) ordered = false;
-        prev = t;
-      }
-      if (n) {
-        first = d.t[0];
-        last = d.t[n - 1];
-      }
-    } else {
-      n = d.samples.length;
-      for (const s of d.samples) {
-        if (s.t <= prev) ordered = false;
-        prev = s.t;
-      }
-      if (n) {
-        first = d.samples[0].t;
-        last = d.samples[n - 1].t;
-      }
     }
     if (n === 0) this.sink.error('chunk-empty', `${this.file}: chunk at offset ${off} holds no samples`, this.file, off);
     if (!ordered) this.sink.error('chunk-timestamps', `${this.file}: chunk at offset ${off}: sample timestamps do not strictly increase`, this.file, off);

@@ -1,0 +1,37 @@
+// Decode throughput: every chunk of every block of a snapshot dir, in
+// process, from segment bytes already in memory.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeChunk } from '../dist/chunkenc/chunk.js';
+import { readChunkRecord, SEGMENT_HEADER_LEN } from '../dist/chunks/segment.js';
+
+export function decodeThroughput(snapDir, runs = 3) {
+  const segs = [];
+  for (const b of fs.readdirSync(snapDir)) {
+    const dir = path.join(snapDir, b, 'chunks');
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) segs.push(fs.readFileSync(path.join(dir, f)));
+  }
+  let best = Infinity;
+  let chunks = 0;
+  let samples = 0;
+  let bytes = 0;
+  for (let r = 0; r < runs; r++) {
+    chunks = samples = bytes = 0;
+    const t0 = process.hrtime.bigint();
+    for (const buf of segs) {
+      let off = SEGMENT_HEADER_LEN;
+      while (off < buf.length && buf[off] !== 0) {
+        const rec = readChunkRecord(buf, off, false);
+        const d = decodeChunk(rec.encoding, rec.data);
+        samples += d.kind === 'float' ? d.count : d.samples.length;
+        bytes += rec.data.length;
+        chunks++;
+        off = rec.end;
+      }
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return { chunks, samples, bytes, secs: best };
+}
