@@ -1,16 +1,24 @@
 // `tsdb-inspect dump`: promtool tsdb dump's output, without needing a
-// writable directory or an empty wal/.
+// writable directory or an empty wal/. `--format json` answers as
+// /api/v1/query does for the range selector `<match>[<max-time − min-time>ms]`
+// at `<max-time>`; `--format openmetrics` writes what newer promtool's
+// `tsdb dump-openmetrics` writes.
 
-import { MATCH_ALL } from '../query/matchers.js';
-import { parseSelector } from '../query/selector.js';
+import { MATCH_ALL, type Matcher } from '../query/matchers.js';
+import { parseMatchParam, parseSeriesSelector } from '../query/promql.js';
 import { writeDump } from '../query/dump.js';
+import { writeRangeQuery } from '../query/api.js';
+import { writeOpenMetrics } from '../query/openmetrics.js';
 import { UsageError, withInput } from './run.js';
+
+export type DumpFormat = 'prom' | 'json' | 'openmetrics';
 
 export interface DumpArgs {
   input: string;
-  match?: string;
+  match?: string | string[];
   minTime?: string;
   maxTime?: string;
+  format?: DumpFormat;
 }
 
 function parseMs(name: string, v: string | undefined): number | undefined {
@@ -20,12 +28,19 @@ function parseMs(name: string, v: string | undefined): number | undefined {
 }
 
 export async function dumpCommand(a: DumpArgs): Promise<number> {
-  const matchers = a.match === undefined ? MATCH_ALL : parseSelector(a.match);
+  const format = a.format ?? 'prom';
+  if (Array.isArray(a.match)) throw new UsageError('dump takes one --match selector');
+  let matchers: Matcher[] = MATCH_ALL;
+  // promtool reads --match with ParseMetricSelector; the query API also insists on a non-empty matcher.
+  if (a.match !== undefined) matchers = format === 'json' ? parseMatchParam(a.match) : parseSeriesSelector(a.match);
   const minTime = parseMs('min-time', a.minTime);
   const maxTime = parseMs('max-time', a.maxTime);
   return withInput(a.input, async (opened) => {
-    const blocks = opened.snapshots.flatMap((s) => s.blocks);
-    await writeDump(blocks, { matchers, minTime, maxTime }, process.stdout);
+    // `{}` parses to no matchers, which select nothing in Prometheus (an empty intersection).
+    const blocks = matchers.length === 0 ? [] : opened.snapshots.flatMap((s) => s.blocks);
+    if (format === 'json') await writeRangeQuery(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
+    else if (format === 'openmetrics') await writeOpenMetrics(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
+    else await writeDump(blocks, { matchers, minTime, maxTime }, process.stdout);
     return 0;
   });
 }

@@ -1,8 +1,11 @@
 // The command line: yargs wiring only; the work happens in the library.
 
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { blocksCommand } from './blocks.js';
-import { dumpCommand } from './dump.js';
+import { dumpCommand, type DumpFormat } from './dump.js';
+import { analyzeCommand } from './analyze.js';
+import { labelsCommand, labelValuesCommand } from './labels.js';
+import { seriesCommand } from './series.js';
 import { verifyCommand } from './verify.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
 
@@ -54,8 +57,45 @@ export async function main(args: string[]): Promise<number> {
           .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
           .option('match', { type: 'string', describe: 'series selector, e.g. {job="api"}' })
           .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to dump' })
-          .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' }),
-      async (a) => void (await run(dumpCommand({ input: input(a.input), match: a.match as string | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined }))),
+          .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' })
+          .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' }),
+      async (a) => void (await run(dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat }))),
+    )
+    .command(
+      'series <input>',
+      'series matching selectors, as GET /api/v1/series answers',
+      (y) => apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
+      async (a) => void (await run(seriesCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' }))),
+    )
+    .command(
+      'labels <input>',
+      'label names, as GET /api/v1/labels answers',
+      (y) => apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
+      async (a) => void (await run(labelsCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' }))),
+    )
+    .command(
+      'label-values <input> <name>',
+      'values of a label, as GET /api/v1/label/<name>/values answers',
+      (y) =>
+        apiOptions(
+          y
+            .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+            .positional('name', { type: 'string', demandOption: true, describe: 'label name' }),
+        ),
+      async (a) => void (await run(labelValuesCommand({ input: input(a.input), name: String(a.name), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' }))),
+    )
+    .command(
+      'analyze <input>',
+      'churn, cardinality and chunk fullness, as promtool tsdb analyze --extended',
+      (y) =>
+        y
+          .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+          .option('block', { type: 'string', describe: 'block ULID (default: the last block)' })
+          .option('all', { type: 'boolean', default: false, describe: 'all blocks merged' })
+          .option('limit', { type: 'number', default: 20, describe: 'entries per section' })
+          .option('match', { type: 'string', describe: 'analyze only the series a selector matches' })
+          .option('format', { choices: ['table', 'text', 'json'] as const, default: 'table' as const, describe: 'text: promtool\'s own output' }),
+      async (a) => void (await run(analyzeCommand({ input: input(a.input), block: a.block, all: a.all, limit: a.limit, match: a.match, format: a.format as 'table' | 'text' | 'json' }))),
     )
     .demandCommand(1, 'name a command')
     .strict()
@@ -75,3 +115,12 @@ export async function main(args: string[]): Promise<number> {
 }
 
 class UsageFailed extends Error {}
+
+/** --match (repeatable), --start, --end and --format of the API-shaped commands. */
+function apiOptions<T>(y: Argv<T>) {
+  return y
+    .option('match', { type: 'string', array: true, nargs: 1, describe: 'series selector, as match[] (repeatable)' })
+    .option('start', { type: 'string', describe: 'start time: RFC 3339 or unix seconds' })
+    .option('end', { type: 'string', describe: 'end time: RFC 3339 or unix seconds' })
+    .option('format', { choices: ['table', 'json'] as const, default: 'table' as const });
+}
