@@ -4,6 +4,7 @@
 // at `<max-time>`; `--format openmetrics` writes what newer promtool's
 // `tsdb dump-openmetrics` writes.
 
+import { querySources } from '../snapshot/open.js';
 import { MATCH_ALL, type Matcher } from '../query/matchers.js';
 import { parseMatchParam, parseSeriesSelector } from '../query/promql.js';
 import { writeDump } from '../query/dump.js';
@@ -37,7 +38,7 @@ export async function dumpCommand(a: DumpArgs): Promise<number> {
   const maxTime = parseMs('max-time', a.maxTime);
   return withInput(a.input, async (opened) => {
     // `{}` parses to no matchers, which select nothing in Prometheus (an empty intersection).
-    const blocks = matchers.length === 0 ? [] : opened.snapshots.flatMap((s) => s.blocks);
+    const blocks = matchers.length === 0 ? [] : querySources(opened);
     if (format === 'json') await writeRangeQuery(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
     else if (format === 'openmetrics') await writeOpenMetrics(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
     else await writeDump(blocks, { matchers, minTime, maxTime }, process.stdout);

@@ -1,6 +1,7 @@
 // `tsdb-inspect labels` and `label-values`: GET /api/v1/labels and
 // /api/v1/label/<name>/values, offline.
 
+import { querySources } from '../snapshot/open.js';
 import Table from 'cli-table3';
 import { apiJson, apiLabelNames, apiLabelValues, isValidLabelName } from '../query/api.js';
 import { apiQueryArgs, TABLE_STYLE, type ApiArgs } from './api-args.js';
@@ -19,7 +20,7 @@ function writeList(head: string, values: string[], format: 'table' | 'json'): vo
 export async function labelsCommand(a: ApiArgs): Promise<number> {
   const q = apiQueryArgs(a);
   return withInput(a.input, async (opened) => {
-    const blocks = opened.snapshots.flatMap((s) => s.blocks);
+    const blocks = querySources(opened);
     writeList('LABEL NAME', apiLabelNames(blocks, q.matcherSets, q.start, q.end), a.format);
     return 0;
   });
@@ -29,7 +30,7 @@ export async function labelValuesCommand(a: ApiArgs & { name: string }): Promise
   if (!isValidLabelName(a.name)) throw new UsageError(`invalid label name: ${JSON.stringify(a.name)}`);
   const q = apiQueryArgs(a);
   return withInput(a.input, async (opened) => {
-    const blocks = opened.snapshots.flatMap((s) => s.blocks);
+    const blocks = querySources(opened);
     writeList(a.name, apiLabelValues(blocks, a.name, q.matcherSets, q.start, q.end), a.format);
     return 0;
   });

@@ -1,5 +1,6 @@
 // `tsdb-inspect series`: GET /api/v1/series, offline.
 
+import { querySources } from '../snapshot/open.js';
 import Table from 'cli-table3';
 import { apiJson, apiSeries } from '../query/api.js';
 import { labelsString } from '../query/goformat.js';
@@ -10,7 +11,7 @@ export async function seriesCommand(a: ApiArgs): Promise<number> {
   const q = apiQueryArgs(a);
   if (q.matcherSets.length === 0) throw new UsageError('series needs at least one --match selector');
   return withInput(a.input, async (opened) => {
-    const blocks = opened.snapshots.flatMap((s) => s.blocks);
+    const blocks = querySources(opened);
     const sets = apiSeries(blocks, q.matcherSets, q.start, q.end);
     if (a.format === 'json') {
       process.stdout.write(apiJson.series(sets) + '\n');

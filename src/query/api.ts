@@ -30,6 +30,8 @@ import type { Matcher } from './matchers.js';
 import { compareLabels, mergedSamples, mergedSeries } from './merge.js';
 import type { SampleList } from './samples.js';
 import { selectPostings } from './select.js';
+import { headSeries } from './series.js';
+import type { Head } from '../wal/head.js';
 
 /** Block.OverlapsClosedInterval. */
 export function blockOverlaps(b: Block, start: number, end: number): boolean {
@@ -37,7 +39,7 @@ export function blockOverlaps(b: Block, start: number, end: number): boolean {
 }
 
 /** GET /api/v1/series: label sets of the matching series, in label order. */
-export function apiSeries(blocks: readonly Block[], matcherSets: readonly (readonly Matcher[])[], start: number, end: number): string[][] {
+export function apiSeries(blocks: readonly (Block | Head)[], matcherSets: readonly (readonly Matcher[])[], start: number, end: number): string[][] {
   if (matcherSets.length === 1) return [...mergedSeries(blocks, matcherSets[0], start, end)].map((m) => m.labels);
   // Several match[]: the sorted sets are merged and de-duplicated.
   const all: string[][] = [];
@@ -50,15 +52,34 @@ function sortedUnion(sets: Iterable<string>): string[] {
   return [...new Set(sets)].sort(compareUtf8);
 }
 
+/**
+ * Label sets of a replayed head's series for /labels and /label/…/values:
+ * every series when there is no match[] and the head overlaps the range,
+ * else those the matcher sets select.
+ */
+function* headLabelSets(head: Head, matcherSets: readonly (readonly Matcher[])[], start: number, end: number): Generator<string[]> {
+  const st = head.stats();
+  if (!(st.minTime <= end && start <= st.maxTime)) return;
+  if (matcherSets.length === 0) {
+    for (const s of head.seriesList()) yield s.labels;
+    return;
+  }
+  for (const ms of matcherSets) for (const p of headSeries(head, ms, start, end)) yield p.labels;
+}
+
 /** Series refs of a block that a matcher set selects, through postings. */
 function selectRefs(b: Block, ms: readonly Matcher[]): Uint32Array {
   return withFile(b.name, 'index', () => selectPostings(b.index, ms));
 }
 
 /** GET /api/v1/labels. */
-export function apiLabelNames(blocks: readonly Block[], matcherSets: readonly (readonly Matcher[])[], start: number, end: number): string[] {
+export function apiLabelNames(blocks: readonly (Block | Head)[], matcherSets: readonly (readonly Matcher[])[], start: number, end: number): string[] {
   const names = new Set<string>();
   for (const b of blocks) {
+    if (!('meta' in b)) {
+      for (const l of headLabelSets(b, matcherSets, start, end)) for (let i = 0; i < l.length; i += 2) names.add(l[i]);
+      continue;
+    }
     if (!blockOverlaps(b, start, end)) continue;
     const ix = b.index;
     if (matcherSets.length === 0) {
@@ -84,7 +105,7 @@ function intersects(a: Uint32Array, b: Uint32Array): boolean {
 
 /** GET /api/v1/label/<name>/values. */
 export function apiLabelValues(
-  blocks: readonly Block[],
+  blocks: readonly (Block | Head)[],
   name: string,
   matcherSets: readonly (readonly Matcher[])[],
   start: number,
@@ -92,6 +113,10 @@ export function apiLabelValues(
 ): string[] {
   const values = new Set<string>();
   for (const b of blocks) {
+    if (!('meta' in b)) {
+      for (const l of headLabelSets(b, matcherSets, start, end)) for (let i = 0; i < l.length; i += 2) if (l[i] === name) values.add(l[i + 1]);
+      continue;
+    }
     if (!blockOverlaps(b, start, end)) continue;
     const ix = b.index;
     if (matcherSets.length === 0) {
@@ -175,7 +200,7 @@ export interface RangeQueryStats {
  * GET /api/v1/query?query=<sel>[<maxt - mint>ms]&time=<maxt>: the matrix
  * of samples in [mint, maxt], written to `out` as the API's JSON body.
  */
-export async function writeRangeQuery(blocks: readonly Block[], matchers: readonly Matcher[], mint: number, maxt: number, out: Writable): Promise<RangeQueryStats> {
+export async function writeRangeQuery(blocks: readonly (Block | Head)[], matchers: readonly Matcher[], mint: number, maxt: number, out: Writable): Promise<RangeQueryStats> {
   const stats: RangeQueryStats = { series: 0, floats: 0, histograms: 0 };
   const w = new ChunkedWriter(out);
   await w.write('{"status":"success","data":{"resultType":"matrix","result":[');

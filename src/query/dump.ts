@@ -4,6 +4,7 @@
 
 import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
+import type { Head } from '../wal/head.js';
 import { formatG, labelsString } from './goformat.js';
 import { histogramString } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
@@ -24,7 +25,7 @@ export interface DumpStats {
 const FLUSH_AT = 1 << 16;
 
 /** Write the dump to `out`, buffering lines and honouring backpressure. */
-export async function writeDump(blocks: readonly Block[], opts: DumpOptions, out: Writable): Promise<DumpStats> {
+export async function writeDump(blocks: readonly (Block | Head)[], opts: DumpOptions, out: Writable): Promise<DumpStats> {
   const mint = opts.minTime ?? -Infinity;
   const maxt = opts.maxTime ?? Infinity;
   let buf = '';

@@ -10,6 +10,7 @@
 
 import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
+import type { Head } from '../wal/head.js';
 import { ChunkedWriter } from './api.js';
 import { formatG, quote } from './goformat.js';
 import type { Matcher } from './matchers.js';
@@ -30,7 +31,7 @@ export interface OpenMetricsStats {
   samples: number;
 }
 
-export async function writeOpenMetrics(blocks: readonly Block[], matchers: readonly Matcher[], mint: number, maxt: number, out: Writable): Promise<OpenMetricsStats> {
+export async function writeOpenMetrics(blocks: readonly (Block | Head)[], matchers: readonly Matcher[], mint: number, maxt: number, out: Writable): Promise<OpenMetricsStats> {
   const stats: OpenMetricsStats = { series: 0, samples: 0 };
   const w = new ChunkedWriter(out);
   for (const m of mergedSeries(blocks, matchers, mint, maxt)) {
