@@ -14,27 +14,35 @@ let debug = false;
 export function setDebug(on: boolean): void {
   debug = on;
 }
+export function isDebug(): boolean {
+  return debug;
+}
 
-/** One line saying what went wrong and where. */
+/** System errors that mean the input cannot be read as given: the user's to fix. */
+const USAGE_ERRNO = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO', 'ENODEV']);
+
+/** One line saying what went wrong and where (never a stack, never a newline). */
 export function describeError(e: unknown): string {
+  let msg: string;
   if (isTsdbError(e)) {
     const c = e.context;
     const where = [c.snapshot && `snapshot ${c.snapshot}`, c.block && `block ${c.block}`, c.file && `file ${c.file}`, c.offset !== undefined && `offset ${c.offset}`]
       .filter(Boolean)
       .join(', ');
-    return where ? `${e.message} (${where})` : e.message;
-  }
-  return e instanceof Error ? e.message : String(e);
+    msg = where ? `${e.message} (${where})` : e.message;
+  } else msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 export function exitCodeFor(e: unknown): number {
   if (e instanceof UsageError) return EXIT_USAGE;
   if (isTsdbError(e)) return e.code === ErrorCode.NotFound || e.code === ErrorCode.BadInput ? EXIT_USAGE : EXIT_PROBLEMS;
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR') return EXIT_USAGE;
+  if (typeof code === 'string' && USAGE_ERRNO.has(code)) return EXIT_USAGE;
   return EXIT_PROBLEMS;
 }
 
+/** Say what went wrong on one line (the stack only with --debug); returns the exit code. */
 export function reportError(e: unknown): number {
   process.stderr.write(`tsdb-inspect: ${describeError(e)}\n`);
   if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');

@@ -1,9 +1,9 @@
 // `tsdb-inspect verify`: a table of blocks, then the findings; or JSON.
 
 import Table from 'cli-table3';
-import { verify } from '../verify/verify.js';
+import { verify, type VerifyResult } from '../verify/verify.js';
 import { progressBar } from './progress.js';
-import { EXIT_OK, EXIT_PROBLEMS } from './run.js';
+import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './run.js';
 
 function utc(ms: number | null): string {
   if (ms === null) return '?';
@@ -11,13 +11,27 @@ function utc(ms: number | null): string {
   return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString().replace('.000Z', 'Z');
 }
 
+/** 0 healthy, 1 problems in the data, 2 when the input could not be read to its end. */
+function exitCode(r: VerifyResult): number {
+  const unreadable = r.findings.find((f) => f.code === 'input-error');
+  if (unreadable) {
+    process.stderr.write(`tsdb-inspect: ${unreadable.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
+    return EXIT_USAGE;
+  }
+  return r.ok ? EXIT_OK : EXIT_PROBLEMS;
+}
+
 export async function verifyCommand(input: string, format: 'table' | 'json'): Promise<number> {
   const bar = progressBar('verifying');
-  const r = await verify(input, { onProgress: (d, t) => bar.update(d, t) });
-  bar.done();
+  let r: VerifyResult;
+  try {
+    r = await verify(input, { onProgress: (d, t) => bar.update(d, t) });
+  } finally {
+    bar.done();
+  }
   if (format === 'json') {
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-    return r.ok ? EXIT_OK : EXIT_PROBLEMS;
+    return exitCode(r);
   }
   const t = new Table({ head: ['SNAPSHOT', 'BLOCK ULID', 'TIME RANGE (UTC)', 'SERIES', 'CHUNKS', 'SAMPLES', 'STATUS'], style: { head: [], border: [], compact: true } });
   for (const s of r.snapshots) {
@@ -39,5 +53,5 @@ export async function verifyCommand(input: string, format: 'table' | 'json'): Pr
   const warnings = r.findings.length - errors;
   const blocks = r.snapshots.reduce((n, s) => n + s.blocks.length, 0);
   process.stdout.write(`${r.ok ? 'OK' : 'FAILED'}: ${r.snapshots.length} snapshot(s), ${blocks} block(s), ${errors} error(s), ${warnings} warning(s)\n`);
-  return r.ok ? EXIT_OK : EXIT_PROBLEMS;
+  return exitCode(r);
 }

@@ -30,6 +30,8 @@ const SNAPSHOT_NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{16
 // is 0-7 or the 128-bit value overflows. Prometheus skips dirs that fail it.
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
 const SEGMENT = /^\d{6}$/;
+/** Findings of one code beyond this many are counted in one summary (a hostile archive can repeat one 100,000 times). */
+const MAX_PER_CODE = 20;
 
 export function isSnapshotName(name: string): boolean {
   const m = SNAPSHOT_NAME.exec(name);
@@ -67,7 +69,7 @@ interface SnapshotDir {
 
 /** Check the layout of all members under `snapshots/`; other paths are ignored (readArchive reports them). */
 export function checkLayout(members: MemberInfo[]): LayoutResult {
-  const findings: Finding[] = [];
+  const findings = new CappedFindings();
   const snaps = new Map<string, SnapshotDir>();
   const seen = new Set<string>();
 
@@ -137,12 +139,32 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
       if (s.blocks.length === 0) findings.push({ severity: 'warning', code: 'empty-snapshot', snapshot: s.name, message: `snapshot dir snapshots/${s.name} holds no block dir` });
     }
   }
-  return { findings, snapshots };
+  return { findings: findings.done(), snapshots };
+}
+
+/** Keeps the first MAX_PER_CODE findings of each code; done() adds one summary per code that had more. */
+class CappedFindings {
+  private readonly kept: Finding[] = [];
+  private readonly seen = new Map<string, { n: number; severity: Finding['severity'] }>();
+
+  push(f: Finding): void {
+    const c = this.seen.get(f.code) ?? { n: 0, severity: f.severity };
+    c.n++;
+    this.seen.set(f.code, c);
+    if (c.n <= MAX_PER_CODE) this.kept.push(f);
+  }
+
+  done(): Finding[] {
+    for (const [code, c] of this.seen) {
+      if (c.n > MAX_PER_CODE) this.kept.push({ severity: c.severity, code, message: `${c.n - MAX_PER_CODE} more ${code} findings not listed (${c.n} in all)` });
+    }
+    return this.kept;
+  }
 }
 
 const BLOCK_FILES = new Set(['meta.json', 'index', 'tombstones', 'chunks']);
 
-function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Finding[]): void {
+function checkBlock(snapshot: string, block: string, b: BlockDir, findings: CappedFindings): void {
   const where = `snapshots/${snapshot}/${block}`;
   const f = (severity: Finding['severity'], code: string, file: string, message: string) =>
     findings.push({ severity, code, snapshot, block, file, message });

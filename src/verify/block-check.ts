@@ -67,6 +67,11 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockSummary {
         continue;
       }
       const k = t.find(off);
+      if (k < 0 && off >= t.bytes) {
+        // Cut at a record boundary, a segment still reads cleanly; only the refs past its end tell.
+        sink.error('chunk-missing', `${file}: the index (series at offset ${at}) refers to a chunk at offset ${off}, past the end of the ${t.bytes}-byte segment: it is truncated, or the ref is corrupt`, file, Math.max(0, t.bytes - 1));
+        continue;
+      }
       if (k < 0) {
         sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref points at offset ${off} of ${file}, which is not the start of a chunk`, 'index', at);
         continue;

@@ -6,6 +6,14 @@ import { isTsdbError, type Finding } from '../encoding/errors.js';
 
 export const MAX_PER_CODE = 20;
 
+/** What one file's check added to a sink, to be replayed for a copy of that file (a hard link). */
+export interface Recorded {
+  /** The first findings of each code, as they were added. */
+  added: { severity: Finding['severity']; code: string; message: string; file?: string; offset?: number }[];
+  /** Findings per code beyond those kept in `added`. */
+  dropped: Map<string, { n: number; severity: Finding['severity']; file?: string }>;
+}
+
 export class FindingSink {
   readonly list: Finding[];
   private readonly counts = new Map<string, { n: number; severity: Finding['severity']; file?: string }>();
@@ -19,6 +27,7 @@ export class FindingSink {
 
   /** Errors added through this sink (the list may be shared with others). */
   errors = 0;
+  private recording: Recorded | undefined;
 
   add(severity: Finding['severity'], code: string, message: string, file?: string, offset?: number): void {
     if (severity === 'error') this.errors++;
@@ -26,6 +35,36 @@ export class FindingSink {
     c.n++;
     this.counts.set(code, c);
     if (c.n <= MAX_PER_CODE) this.push(severity, code, message, file, offset);
+    const r = this.recording;
+    if (r) {
+      const d = r.dropped.get(code);
+      if (d) d.n++;
+      else if (r.added.filter((x) => x.code === code).length < MAX_PER_CODE) r.added.push({ severity, code, message, file, offset });
+      else r.dropped.set(code, { n: 1, severity, file });
+    }
+  }
+
+  /** Start keeping what is added (one file at a time), for `replay`. */
+  record(): void {
+    this.recording = { added: [], dropped: new Map() };
+  }
+
+  /** Stop keeping, and return what was added since `record`. */
+  recorded(): Recorded {
+    const r = this.recording ?? { added: [], dropped: new Map() };
+    this.recording = undefined;
+    return r;
+  }
+
+  /** Add again what another sink recorded (the same file, reached by another path). */
+  replay(r: Recorded): void {
+    for (const f of r.added) this.add(f.severity, f.code, f.message, f.file, f.offset);
+    for (const [code, d] of r.dropped) {
+      if (d.severity === 'error') this.errors += d.n;
+      const c = this.counts.get(code) ?? { n: 0, severity: d.severity, file: d.file };
+      c.n += d.n;
+      this.counts.set(code, c);
+    }
   }
 
   private push(severity: Finding['severity'], code: string, message: string, file?: string, offset?: number): void {

@@ -2,16 +2,35 @@
 // order and label order, chunk metas (with Thanos's index-health classes:
 // out-of-order, duplicated and outside chunks, out-of-order labels),
 // postings, and zero padding. See tsdb/docs/format/index.md.
+//
+// Every byte must belong to something: the header, a CRC'd section or
+// entry that the TOC or an offset table refers to, or the zero padding
+// that aligns the next one (under 4 bytes before label indices and
+// postings lists; series padding is checked by the series walk). So a
+// flipped bit anywhere, padding included, is an error.
 
-import { decbufUvarintAt } from '../encoding/decbuf.js';
+import { be32At, decbufUvarintAt } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
 import { readLabelIndex, readLabelOffsetTable } from '../index/labelindex.js';
 import { readPostingsList } from '../index/postings.js';
 import { compareUtf8, IndexReader } from '../index/reader.js';
 import { readSeries, SERIES_ALIGN } from '../index/series.js';
+import { TOC_LEN, INDEX_HEADER_LEN } from '../index/toc.js';
 import type { BlockMeta } from '../meta/meta.js';
 import { compareLabels } from '../query/merge.js';
+import { firstNonZero } from '../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
+
+/** Prometheus pads label indices and postings lists to 4-byte boundaries; nothing else. */
+const MAX_PADDING = 3;
+
+/** Byte ranges [start, end) that some part of the index accounts for. */
+type Covered = [number, number][];
+
+/** A CRC'd section at `off`: 4-byte length, content, 4-byte CRC. */
+function section(buf: Uint8Array, off: number): [number, number] {
+  return [off, Math.min(buf.length, off + 4 + be32At(buf, off) + 4)];
+}
 
 const FILE = 'index';
 
@@ -68,6 +87,14 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
     return undefined;
   }
   const toc = ix.toc;
+  const errorsBefore = sink.errors;
+  // No Prometheus writes format 3 (3.x reads it as 2, for a format still to come; 2.x
+  // refuses it): a 3 here is a 2 with one bit flipped, or a layout we cannot vouch for.
+  if (ix.version === 3) {
+    sink.error('index-version', 'index format version 3 is not written by any Prometheus (2.x refuses it; 3.x reads it as 2 for a future format): the version byte is corrupt', FILE, 4);
+  }
+  const covered: Covered = [[0, INDEX_HEADER_LEN], [buf.length - TOC_LEN, buf.length]];
+  if (toc.symbols) covered.push(section(buf, toc.symbols));
   // Section starts in file order, to know where each section ends.
   const starts = [toc.symbols, toc.series, toc.labelIndices, toc.labelIndicesTable, toc.postings, toc.postingsTable, buf.length - 52]
     .filter((x) => x > 0)
@@ -88,6 +115,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   const seriesLabels = new Map<number, string[]>();
   if (toc.series) {
     const end = endOf(toc.series);
+    covered.push([toc.series, end]); // the walk below checks every byte of it
     let off = toc.series;
     let prev: string[] | undefined;
     const v1 = ix.version === 1;
@@ -129,8 +157,10 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
     }
   }
 
-  checkLabelIndices(buf, ix, sink);
-  checkPostings(buf, ix, seriesRefs, seriesLabels, sink);
+  checkLabelIndices(buf, ix, sink, covered);
+  checkPostings(buf, ix, seriesRefs, seriesLabels, sink, covered);
+  // Bytes nothing refers to are only worth naming when the structures read cleanly.
+  if (sink.errors === errorsBefore) checkCoverage(buf, covered, sink);
 
   return {
     seriesRefs,
@@ -181,8 +211,9 @@ function checkSeries(
   }
 }
 
-function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink): void {
+function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, covered: Covered): void {
   if (!ix.toc.labelIndicesTable) return;
+  covered.push(section(buf, ix.toc.labelIndicesTable));
   let table;
   try {
     table = readLabelOffsetTable(buf, ix.toc.labelIndicesTable);
@@ -193,6 +224,7 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink):
   for (const entry of table) {
     try {
       const li = readLabelIndex(buf, entry.offset);
+      covered.push(section(buf, entry.offset));
       let prev: string | undefined;
       for (let i = 0; i < li.values.length; i++) {
         const v = ix.symbol(li.values[i]);
@@ -212,8 +244,9 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink):
   }
 }
 
-function checkPostings(buf: Uint8Array, ix: IndexReader, seriesRefs: number[], seriesLabels: Map<number, string[]>, sink: FindingSink): void {
+function checkPostings(buf: Uint8Array, ix: IndexReader, seriesRefs: number[], seriesLabels: Map<number, string[]>, sink: FindingSink, covered: Covered): void {
   const table = ix.postingsTable;
+  if (ix.toc.postingsTable) covered.push(section(buf, ix.toc.postingsTable));
   let labelsInPostings = 0;
   let sawAll = false;
   for (let k = 0; k < table.length; k++) {
@@ -227,6 +260,7 @@ function checkPostings(buf: Uint8Array, ix: IndexReader, seriesRefs: number[], s
     let list: Uint32Array;
     try {
       list = readPostingsList(buf, e.offset);
+      covered.push(section(buf, e.offset));
     } catch (err) {
       sink.caught(err, isTsdbError(err) && err.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-postings', FILE);
       continue;
@@ -266,3 +300,23 @@ function hasLabel(labels: string[], name: string, value: string): boolean {
   return false;
 }
 
+
+/** The gaps between what the index refers to: short zero padding, nothing else. */
+function checkCoverage(buf: Uint8Array, covered: Covered, sink: FindingSink): void {
+  covered.sort((a, b) => a[0] - b[0]);
+  let at = 0;
+  for (const [start, end] of covered) {
+    if (start > at) gap(buf, at, start, sink);
+    at = Math.max(at, end);
+  }
+  if (at < buf.length) gap(buf, at, buf.length, sink);
+}
+
+function gap(buf: Uint8Array, from: number, to: number, sink: FindingSink): void {
+  const nz = firstNonZero(buf.subarray(from, to));
+  if (nz >= 0) {
+    sink.error('index-padding', `index: non-zero byte at offset ${from + nz} in the ${to - from} bytes at [${from}, ${to}) that no section or table refers to (only zero padding may be there)`, FILE, from + nz);
+  } else if (to - from > MAX_PADDING) {
+    sink.error('index-unreferenced', `index: ${to - from} zero bytes at [${from}, ${to}) belong to no section or table; Prometheus pads by at most ${MAX_PADDING}`, FILE, from);
+  }
+}

@@ -2,18 +2,35 @@
 // chunk record (length, encoding, CRC), decoding every sample. What it
 // learns about each chunk goes into a compact table that the index is
 // later checked against. See tsdb/docs/format/chunks.md.
+//
+// Memory is bounded by one record: pieces of a long record are gathered in a
+// list and joined once (not re-copied on every piece), trailing zero padding
+// is counted, not kept, and a record longer than any chunk Prometheus writes
+// is reported without being read.
 
 import { ChunkEncoding, decodeChunk, encodingName } from '../chunkenc/chunk.js';
 import { decodeXORInto } from '../chunkenc/xor.js';
 import { crc32c } from '../encoding/crc32c.js';
 import { be32At, hex32 } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
-import { MAGIC_CHUNKS, MAX_CHUNK_LEN, SEGMENT_HEADER_LEN } from '../chunks/segment.js';
+import { MAGIC_CHUNKS, SEGMENT_HEADER_LEN } from '../chunks/segment.js';
+import { firstNonZero } from '../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
+
+/**
+ * The longest chunk data read. A chunk holds at most 65535 samples (its 2-byte count);
+ * an XOR sample takes at most ~20 bytes, and Prometheus cuts histogram chunks at about
+ * 1 KiB after a few samples, so real chunks stay far below 1 MiB. A longer length is
+ * corrupt, and reading it would hold up to the 512 MiB segment size in memory.
+ */
+export const MAX_SCANNED_CHUNK = 16 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /** Per-chunk facts of one segment, in file order (typed arrays grown as needed). */
 export class ChunkTable {
   n = 0;
+  /** Size of the segment file in bytes. */
+  bytes = 0;
   offset = new Float64Array(256);
   minT = new Float64Array(256);
   maxT = new Float64Array(256);
@@ -50,6 +67,21 @@ export class ChunkTable {
     this.refs = g(this.refs);
   }
 
+  /** A copy with no references counted (the same segment reached through a hard link). */
+  clone(): ChunkTable {
+    const c = new ChunkTable();
+    c.n = this.n;
+    c.bytes = this.bytes;
+    c.offset = this.offset.slice();
+    c.minT = this.minT.slice();
+    c.maxT = this.maxT.slice();
+    c.samples = this.samples.slice();
+    c.size = this.size.slice();
+    c.bad = this.bad.slice();
+    c.refs = new Uint32Array(this.refs.length);
+    return c;
+  }
+
   /** Index of the chunk starting at `offset`, or -1. Offsets are ascending. */
   find(offset: number): number {
     let lo = 0;
@@ -74,9 +106,15 @@ export class SegmentScanner {
   readonly table = new ChunkTable();
   /** Bytes seen so far. */
   total = 0;
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   /** File offset of pending[0]. */
   private base = 0;
+  /** Pieces that arrived while waiting for `need` bytes in all. */
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  private need = 0;
+  /** Where trailing zero padding started, once only zeros have followed the last record. */
+  private zerosFrom = -1;
   private headerDone = false;
   private stopped = false;
 
@@ -87,21 +125,53 @@ export class SegmentScanner {
 
   push(chunk: Buffer): void {
     this.total += chunk.length;
-    if (this.stopped) return;
+    if (this.stopped || chunk.length === 0) return;
+    if (this.zerosFrom >= 0) {
+      const i = firstNonZero(chunk);
+      if (i >= 0) this.afterPadding(this.total - chunk.length + i);
+      return;
+    }
+    if (this.need > 0) {
+      this.parts.push(chunk);
+      this.partsLen += chunk.length;
+      if (this.pending.length + this.partsLen < this.need) return;
+      chunk = Buffer.concat([this.pending, ...this.parts], this.pending.length + this.partsLen);
+      this.pending = EMPTY;
+      this.parts = [];
+      this.partsLen = 0;
+      this.need = 0;
+    }
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     this.scan(false);
   }
 
   /** The stream ended: anything left over is a truncated record. */
   end(): ChunkTable {
-    if (!this.stopped) this.scan(true);
-    this.pending = Buffer.alloc(0);
+    if (!this.stopped && this.zerosFrom < 0) {
+      if (this.parts.length) this.pending = Buffer.concat([this.pending, ...this.parts]);
+      this.parts = [];
+      this.scan(true);
+    }
+    this.pending = EMPTY;
+    this.table.bytes = this.total;
     return this.table;
   }
 
   private stop(): void {
     this.stopped = true;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
+    this.parts = [];
+  }
+
+  /** A non-zero byte after what looked like zero padding to the end. */
+  private afterPadding(at: number): void {
+    this.sink.error(
+      'chunk-segment-padding',
+      `${this.file}: non-zero byte at offset ${at} after zero padding from offset ${this.zerosFrom}; padding may only end a segment (the rest is not read)`,
+      this.file,
+      this.zerosFrom,
+    );
+    this.stop();
   }
 
   private scan(final: boolean): void {
@@ -151,20 +221,32 @@ export class SegmentScanner {
         }
         break; // need more bytes
       }
-      if (len === 0 && allZero(b, p)) {
+      if (len === 0 && firstNonZero(b.subarray(p)) < 0) {
         // Zero padding after the last chunk: fine if it stays zero to the end.
-        if (final) {
-          p = b.length;
-          break;
+        if (!final) {
+          this.zerosFrom = off;
+          this.pending = EMPTY;
+          this.base += b.length;
+          return;
         }
+        p = b.length;
         break;
       }
-      if (len > MAX_CHUNK_LEN) {
-        this.sink.error('chunk-length', `${this.file}: chunk at offset ${off}: data length ${len} exceeds the ${MAX_CHUNK_LEN}-byte segment limit`, this.file, off);
+      if (len > MAX_SCANNED_CHUNK) {
+        this.sink.error(
+          'chunk-length',
+          `${this.file}: chunk at offset ${off}: data length ${len} exceeds ${MAX_SCANNED_CHUNK} bytes, far more than any chunk Prometheus writes: the length is corrupt (the rest of the segment is not read)`,
+          this.file,
+          off,
+        );
         return this.stop();
       }
       const need = q - p + 1 + len + 4;
-      if (b.length - p < need) break; // wait for the rest of the record
+      if (b.length - p < need) {
+        // Wait for the rest of the record, gathering the pieces without re-copying them.
+        if (!final) this.need = need;
+        break;
+      }
       this.checkRecord(b, off, q, len);
       p += need;
     }
@@ -230,9 +312,4 @@ export class SegmentScanner {
     if (!ordered) this.sink.error('chunk-timestamps', `${this.file}: chunk at offset ${off}: sample timestamps do not strictly increase`, this.file, off);
     this.table.add(off, first, last, n, size, n === 0 || !ordered);
   }
-}
-
-function allZero(b: Uint8Array, from: number): boolean {
-  for (let i = from; i < b.length; i++) if (b[i] !== 0) return false;
-  return true;
 }

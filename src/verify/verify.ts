@@ -1,13 +1,14 @@
 // verify: read an archive as a stream (or a directory), check every byte
-// of every block, and report findings. Nothing is extracted or written.
+// of every block, and report findings. Nothing is extracted or written
+// (an index over 256 MB waits in a temp dir that is always removed).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { checkLayout, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
+import { checkLayout, isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
-import { Collector, type SnapshotSummary } from './collect.js';
+import { Collector, type CollectorOptions, type SnapshotSummary } from './collect.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -15,27 +16,63 @@ export interface VerifyResult {
   findings: Finding[];
 }
 
-export interface VerifyOptions {
+export interface VerifyOptions extends CollectorOptions {
   /** Called with bytes read so far and the total when known. */
   onProgress?(done: number, total: number | undefined): void;
+  /** The input's name, for messages (e.g. a `.tgz` that is not gzip). */
+  name?: string;
 }
 
-/** Verify an archive file, `-` (stdin), or a directory. */
+/** What kind of file `st` is, when it is not one verify reads. */
+function special(st: fs.Stats): string | undefined {
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return undefined;
+}
+
+/** Usage errors carry the path and one plain reason. */
+function unreadable(input: string, e: unknown): TsdbError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a path component is not a directory',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'the path is too long',
+    ENXIO: 'no such device (a socket?)',
+    EIO: 'input/output error',
+  };
+  const reason = (code && why[code]) ?? (e instanceof Error ? e.message : String(e));
+  return new TsdbError(code === 'ENOENT' || code === 'ENOTDIR' ? ErrorCode.NotFound : ErrorCode.BadInput, `${input}: cannot read it: ${reason}`, {}, { cause: e });
+}
+
+/** Verify an archive file, `-` (stdin), or a directory. Rejects only for usage errors (unreadable input). */
 export async function verify(input: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  if (input === '-') return verifyStream(process.stdin, undefined, opts);
+  if (input === '-') return verifyStream(process.stdin, undefined, { name: 'stdin', ...opts });
   let st: fs.Stats;
   try {
     st = fs.statSync(input);
   } catch (e) {
-    throw new TsdbError(ErrorCode.NotFound, `${input}: no such file or directory`, {}, { cause: e });
+    throw unreadable(input, e);
   }
   if (st.isDirectory()) return verifyDir(input, opts);
-  return verifyStream(fs.createReadStream(input, { highWaterMark: 1 << 20 }), st.size, opts);
+  const what = special(st);
+  if (what) throw new TsdbError(ErrorCode.BadInput, `${input} is ${what}, not an archive or a directory`);
+  // Open first, so a permission problem is a usage error, not a finding about the data.
+  let fd: number;
+  try {
+    fd = fs.openSync(input, 'r');
+  } catch (e) {
+    throw unreadable(input, e);
+  }
+  return verifyStream(fs.createReadStream(input, { fd, highWaterMark: 1 << 20 }), st.isFile() ? st.size : undefined, { name: input, ...opts });
 }
 
 export async function verifyStream(stream: Readable, total: number | undefined, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const findings: Finding[] = [];
-  const collector = new Collector(findings);
+  const collector = new Collector(findings, opts);
   const members: MemberInfo[] = [];
   try {
     return await streamInto(stream, collector, members, findings, total, opts);
@@ -48,16 +85,29 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
   const archive = await readArchive(
     stream,
     async (e) => {
-      if (e.type === 'file' || e.type === 'directory') members.push({ name: e.name, type: e.type, size: e.size });
       const p = splitMemberPath(e.name);
+      if (e.type === 'link') {
+        // A second path to an earlier file: present, with that file's content.
+        members.push({ name: e.name, type: 'file', size: e.size });
+        if (p?.block && p.rel && e.linkTarget) collector.link(p.snapshot, p.block, p.rel, e.linkTarget);
+        return;
+      }
+      if (e.type === 'file' || e.type === 'directory') members.push({ name: e.name, type: e.type, size: e.size });
       if (e.type !== 'file' || !p || !p.block || !p.rel) {
         e.stream.resume();
         return;
       }
       await collector.file(p.snapshot, p.block, p.rel, e.stream);
     },
-    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined },
+    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true },
   );
+  if (!archive.gzip && opts.name && /\.(tgz|gz)$/i.test(opts.name) && archive.bytesIn > 0) {
+    archive.findings.unshift({
+      severity: 'warning',
+      code: 'not-gzip',
+      message: `${path.basename(opts.name)} is named like a gzip archive but is not gzip-compressed (no gzip magic bytes); it is read as a plain tar`,
+    });
+  }
   findings.unshift(...archive.findings);
   return finish(collector, members, findings, true);
 }
@@ -88,48 +138,82 @@ function walk(dir: string, prefix: string, out: { member: MemberInfo; file: stri
 /** A directory: an extracted archive root, a snapshot dir, a data dir, or one block dir. */
 export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const findings: Finding[] = [];
-  const collector = new Collector(findings);
+  const collector = new Collector(findings, opts);
   const files: { member: MemberInfo; file: string }[] = [];
   const abs = path.resolve(dir);
   let checkNames = true;
-  if (fs.existsSync(path.join(abs, 'snapshots')) && !fs.existsSync(path.join(abs, 'meta.json'))) {
-    walk(path.join(abs, 'snapshots'), 'snapshots', files);
-  } else if (fs.existsSync(path.join(abs, 'meta.json'))) {
-    // One block: its parent is the snapshot.
-    checkNames = false;
-    walk(abs, `snapshots/${path.basename(path.dirname(abs))}/${path.basename(abs)}`, files);
-  } else {
-    // A snapshot dir or a data dir: its name is the user's choice, so only its contents are checked.
-    checkNames = false;
-    const dataDir = fs.existsSync(path.join(abs, 'wal')) || fs.existsSync(path.join(abs, 'chunks_head'));
-    const name = path.basename(abs);
-    for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
-      if (dataDir && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir is not blocks
-      const full = path.join(abs, e.name);
-      if (e.isDirectory()) {
-        files.push({ member: { name: `snapshots/${name}/${e.name}/`, type: 'directory', size: 0 }, file: full });
-        walk(full, `snapshots/${name}/${e.name}`, files);
-      } else if (e.isFile()) files.push({ member: { name: `snapshots/${name}/${e.name}`, type: 'file', size: fs.statSync(full).size }, file: full });
+  let hasBlocks = false;
+  try {
+    if (fs.existsSync(path.join(abs, 'snapshots')) && !fs.existsSync(path.join(abs, 'meta.json'))) {
+      walk(path.join(abs, 'snapshots'), 'snapshots', files);
+      // In the archive layout every dir at block depth is meant as a block (the layout check judges its name).
+      hasBlocks = files.some((f) => f.member.type === 'directory' && splitMemberPath(f.member.name)?.block !== undefined);
+    } else if (fs.existsSync(path.join(abs, 'meta.json'))) {
+      // One block: its parent is the snapshot.
+      checkNames = false;
+      hasBlocks = true;
+      walk(abs, `snapshots/${path.basename(path.dirname(abs))}/${path.basename(abs)}`, files);
+    } else {
+      // A snapshot dir or a data dir: its name is the user's choice, so only its contents are checked.
+      checkNames = false;
+      const dataDir = fs.existsSync(path.join(abs, 'wal')) || fs.existsSync(path.join(abs, 'chunks_head'));
+      const name = path.basename(abs);
+      for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
+        if (dataDir && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir is not blocks
+        const full = path.join(abs, e.name);
+        if (e.isDirectory()) {
+          hasBlocks ||= isBlockName(e.name) || fs.existsSync(path.join(full, 'meta.json'));
+          files.push({ member: { name: `snapshots/${name}/${e.name}/`, type: 'directory', size: 0 }, file: full });
+          walk(full, `snapshots/${name}/${e.name}`, files);
+        } else if (e.isFile()) files.push({ member: { name: `snapshots/${name}/${e.name}`, type: 'file', size: fs.statSync(full).size }, file: full });
+      }
     }
+  } catch (e) {
+    throw isErrno(e) ? unreadable(errnoPath(e) ?? dir, e) : e;
+  }
+  // A dir with no block dir in it is not something to verify: the wrong path, most likely.
+  if (!hasBlocks) {
+    throw new TsdbError(
+      ErrorCode.BadInput,
+      `${dir}: no block dirs found: give an extracted archive root (holding snapshots/), a snapshot dir, a Prometheus data dir or a block dir`,
+    );
   }
   const total = files.reduce((n, f) => n + f.member.size, 0);
   let done = 0;
   try {
-  for (const f of files) {
-    if (f.member.type !== 'file') continue;
-    const p = splitMemberPath(f.member.name);
-    if (!p || !p.block || !p.rel) continue;
-    const stream = fs.createReadStream(f.file, { highWaterMark: 1 << 20 });
-    stream.on('data', (c) => opts.onProgress?.((done += c.length), total));
-    await collector.file(p.snapshot, p.block, p.rel, stream);
-  }
-  return finish(
-    collector,
-    files.map((f) => f.member),
-    findings,
-    checkNames,
-  );
+    for (const f of files) {
+      if (f.member.type !== 'file') continue;
+      const p = splitMemberPath(f.member.name);
+      if (!p || !p.block || !p.rel) continue;
+      let fd: number;
+      try {
+        fd = fs.openSync(f.file, 'r');
+      } catch (e) {
+        throw unreadable(f.file, e);
+      }
+      const stream = fs.createReadStream(f.file, { fd, highWaterMark: 1 << 20 });
+      stream.on('data', (c) => opts.onProgress?.((done += c.length), total));
+      try {
+        await collector.file(p.snapshot, p.block, p.rel, stream);
+      } catch (e) {
+        throw isErrno(e) ? unreadable(f.file, e) : e;
+      }
+    }
+    return finish(
+      collector,
+      files.map((f) => f.member),
+      findings,
+      checkNames,
+    );
   } finally {
     collector.cleanup();
   }
+}
+
+function isErrno(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
+}
+
+function errnoPath(e: NodeJS.ErrnoException): string | undefined {
+  return typeof e.path === 'string' ? e.path : undefined;
 }

@@ -364,13 +364,13 @@ describe('tar damage', () => {
     expect(r.findings).toEqual([]);
   });
 
-  it('warns when the end-of-archive marker is missing or half there', async () => {
+  it('reports a missing or half end-of-archive marker as an error (a tar cut at a member boundary looks complete otherwise)', async () => {
     const t = await pack(SMALL);
     const none = await read(t.subarray(0, t.length - 1024));
-    expect(none.findings.map((f) => [f.code, f.severity])).toEqual([['tar-no-end-marker', 'warning']]);
+    expect(none.findings.map((f) => [f.code, f.severity])).toEqual([['tar-no-end-marker', 'error']]);
     expect(none.seen.length).toBe(7);
     const one = await read(t.subarray(0, t.length - 512));
-    expect(one.findings.map((f) => [f.code, f.severity])).toEqual([['tar-no-end-marker', 'warning']]);
+    expect(one.findings.map((f) => [f.code, f.severity])).toEqual([['tar-no-end-marker', 'error']]);
   });
 
   it('treats a lone zero block followed by members as the end, like GNU tar', async () => {

@@ -1,0 +1,328 @@
+// The tar archive walk: header after header, member data streamed to a
+// visitor with backpressure, and every problem a finding. Headers are parsed
+// here, not by tar-stream, because its extract skips zero blocks and reads
+// on (so it cannot see the end-of-archive marker, where GNU tar stops), does
+// not say where a bad header is, and aborts the whole archive when a consumer
+// destroys one entry stream.
+
+import { PassThrough } from 'node:stream';
+import type { Finding } from '../encoding/errors.js';
+import { isSnapshotName, splitMemberPath } from './layout-check.js';
+import { firstNonZero, type Pull } from './pull.js';
+import {
+  BLOCK,
+  clip,
+  guessFormat,
+  isZero,
+  looksLikeTar,
+  normalize,
+  parseHeader,
+  parsePax,
+  paxSize,
+  TYPES,
+  unsafePath,
+  unsafeReason,
+  where,
+  type TarHeader,
+} from './tar-header.js';
+import type { ArchiveEntry } from './stream.js';
+
+/** Pax and GNU long-name records are read whole; real ones are a few hundred bytes. */
+const MAX_META = 1 << 20;
+/** Findings of one kind about single members beyond this many are only counted. */
+const MAX_LISTED = 20;
+/**
+ * A Prometheus snapshot holds a dir per block and 4-5 members per block, plus one per
+ * 512 MiB chunk segment: 100,000 members is some 20,000 blocks or 50 TB of chunks, far
+ * beyond one Prometheus. More is a hostile archive (a million tiny members), and each
+ * member costs a little memory (its name, for the layout check and hard links).
+ */
+export const MAX_MEMBERS = 100_000;
+
+type Where = Pick<Finding, 'snapshot' | 'block' | 'file' | 'offset'>;
+
+export interface TarOptions {
+  /** Deliver hard links to earlier regular files under snapshots/ as `link` entries. */
+  hardLinks?: boolean;
+  /** Deliver safe members wherever they are (an archive of a data dir), not only under snapshots/<name>/. */
+  anyPath?: boolean;
+}
+
+export class TarReader {
+  members = 0;
+  /** The member being read, to name it when the stream fails under it. */
+  current: { raw: string; where: Where } | undefined;
+  /** Whether member paths start at the snapshot dirs (`tar -C snapshots .`). */
+  private bare: boolean | undefined;
+  /** Regular files handed to the visitor: path → size, for hard links to them. */
+  private readonly files = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly src: Pull,
+    private readonly visit: (e: ArchiveEntry) => Promise<void> | void,
+    private readonly findings: Finding[],
+    private readonly gzip: boolean,
+    private readonly opts: TarOptions = {},
+  ) {}
+
+  private pos(n: number): string {
+    return `byte ${n} of the ${this.gzip ? 'decompressed ' : ''}tar stream`;
+  }
+
+  async run(): Promise<void> {
+    let longName: string | undefined;
+    let longLink: string | undefined;
+    let pax: Map<string, string> | undefined;
+    for (;;) {
+      this.current = undefined;
+      const at = this.src.offset;
+      const block = await this.src.read(BLOCK);
+      if (at === 0 && !isZero(block) && !looksLikeTar(block) && (block.length < BLOCK || typeof parseHeader(block) === 'string')) {
+        const what = this.gzip ? 'the gzip data does not hold a tar archive' : 'the input is neither gzip nor tar';
+        return this.fail('not-an-archive', `${what}: ${this.gzip && block.length === 0 ? 'it decompresses to 0 bytes' : guessFormat(block)}`);
+      }
+      if (block.length === 0) {
+        return this.fail('tar-no-end-marker', `the tar stream ends at ${this.pos(at)} without an end-of-archive marker (two zero blocks), which tar always writes: the archive is incomplete (was tar interrupted, or the file cut at a member boundary?)`);
+      }
+      if (block.length < BLOCK) return this.fail('tar-truncated', `the archive ends inside the tar header at ${this.pos(at)}: it is cut short`);
+      if (isZero(block)) return this.readEnd(at);
+      const h = parseHeader(block);
+      if (typeof h === 'string') return this.fail('tar-bad-header', `bad tar header at ${this.pos(at)}: ${h}; reading stops here`);
+
+      if (h.flag === 'x' || h.flag === 'L' || h.flag === 'K' || h.flag === 'g') {
+        // Extended headers describe the next member; they are small, so read them whole.
+        if (h.size > MAX_META) return this.fail('tar-bad-header', `extended header at ${this.pos(at)} declares ${h.size} bytes (limit ${MAX_META})`);
+        const data = await this.src.read(h.size);
+        if (data.length < h.size || !(await this.skipPadding(h.size, at))) return this.fail('tar-truncated', `the archive ends inside the extended header at ${this.pos(at)}: it is cut short`);
+        if (h.flag === 'x') {
+          pax = parsePax(data);
+          if (!pax) return this.fail('tar-bad-header', `malformed pax header at ${this.pos(at)}`);
+        } else if (h.flag !== 'g') {
+          // A pax global header ('g') changes nothing about where members go.
+          const z = data.indexOf(0);
+          const s = data.toString('utf8', 0, z < 0 ? data.length : z);
+          if (h.flag === 'L') longName = s;
+          else longLink = s;
+        }
+        continue;
+      }
+      const size = pax?.has('size') ? paxSize(pax.get('size')!) : h.size;
+      if (size === undefined) return this.fail('tar-bad-header', `bad pax size \`${clip(pax!.get('size')!)}\` for the member at ${this.pos(at)}`);
+      const name = pax?.get('path') ?? longName ?? h.name;
+      const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
+      pax = longName = longLink = undefined;
+      if (++this.members > MAX_MEMBERS) {
+        this.members--;
+        return this.fail(
+          'too-many-members',
+          `the archive holds more than ${MAX_MEMBERS} members (the next at ${this.pos(at)}); a Prometheus snapshot of even 20,000 blocks has fewer, so reading stops here and the rest is not checked`,
+        );
+      }
+      if (!(await this.member(at, name, linkname, h.flag, size))) return;
+    }
+  }
+
+  /** One member; false when reading must stop. */
+  private async member(at: number, raw: string, linkname: string, flag: string, size: number): Promise<boolean> {
+    let type = TYPES[flag];
+    if (type === 'file' && flag === '0' && raw.endsWith('/')) type = 'directory'; // pre-POSIX tars
+    const path = normalize(raw);
+    this.current = { raw: clip(raw), where: where(path) };
+    if (type === undefined) {
+      this.list('warning', 'unsupported-member', `member \`${clip(raw)}\` has tar entry type '${flag}', which tsdb-inspect does not read; it is skipped`, where(path));
+      return this.skip(at, raw, size);
+    }
+    const why = unsafeReason(raw, type, linkname);
+    if (why) {
+      this.list('error', 'unsafe-member', `member \`${clip(raw)}\` ${why}; it is not read or followed`, where(path));
+      return this.skip(at, raw, size);
+    }
+    const name = this.opts.anyPath ? path : this.mapPath(path);
+    const p = splitMemberPath(name);
+    if (this.opts.anyPath) {
+      this.current.where = where(name);
+      return type === 'link' ? this.link(at, raw, name, linkname, size) : this.deliver(at, raw, name, type, size);
+    }
+    if ((type === 'file' || type === 'link') && p?.block === undefined) {
+      this.list('error', 'outside-snapshots', `member \`${clip(raw)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
+      return this.skip(at, raw, size);
+    }
+    if (!p) return this.skip(at, raw, size); // a dir outside snapshots/ restores nothing
+    this.current.where = where(name);
+    if (type === 'link') return this.link(at, raw, name, linkname, size);
+    return this.deliver(at, raw, name, type, size);
+  }
+
+  /**
+   * A hard link: GNU tar stores a second path to one file (Prometheus hard-links the
+   * blocks of a snapshot, and two snapshots may share a block) as a link to the first
+   * copy. One to an earlier regular file under snapshots/ is read as a copy of it;
+   * anything else could point tar at a file outside the archive.
+   */
+  private async link(at: number, raw: string, name: string, linkname: string, size: number): Promise<boolean> {
+    const target = this.opts.anyPath ? normalize(linkname) : this.mapPath(normalize(linkname));
+    const targetSize = unsafePath(linkname) === undefined ? this.files.get(target) : undefined;
+    if (!this.opts.hardLinks || targetSize === undefined) {
+      const why = this.opts.hardLinks ? 'which is not an earlier regular file under snapshots/' : 'which this reader does not follow';
+      this.list('error', 'unsafe-member', `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\`, ${why}; it is not read or followed`, this.current!.where);
+      return this.skip(at, raw, size);
+    }
+    this.list('warning', 'hard-link', `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\` (how tar stores a second path to one file, e.g. a block shared by two snapshots); it is checked as a copy of it`, this.current!.where);
+    // A hard link has no data of its own (size 0); skip whatever a writer put there.
+    if (!(await this.skip(at, raw, size))) return false;
+    this.files.set(name, targetSize);
+    const stream = new PassThrough();
+    stream.end();
+    try {
+      await this.visit({ name, type: 'link', size: targetSize, linkTarget: target, stream });
+    } catch (e) {
+      this.fail('visit-failed', `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
+    }
+    return true;
+  }
+
+  /** `tar -C snapshots .` stores `<snapshot>/…`: read that as snapshots/<snapshot>/…. */
+  private mapPath(path: string): string {
+    if (path === '') return path;
+    const top = path.split('/', 1)[0]!;
+    if (this.bare === undefined) {
+      this.bare = top !== 'snapshots' && isSnapshotName(top);
+      if (this.bare) {
+        this.warn('no-snapshots-dir', `member paths start at the snapshot dir (\`${top}/\`), not at snapshots/ (made with tar -C snapshots .?); reading them as snapshots/${top}/…`);
+      }
+    }
+    return this.bare && isSnapshotName(top) ? `snapshots/${path}` : path;
+  }
+
+  private async skip(at: number, raw: string, size: number): Promise<boolean> {
+    const got = await this.src.skip(size);
+    if (got === size && (await this.skipPadding(size, at))) return true;
+    this.fail('tar-truncated', `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...this.current?.where, offset: got });
+    return false;
+  }
+
+  /** Hand a member to the visitor, streaming its data with backpressure. */
+  private async deliver(at: number, raw: string, name: string, type: string, size: number): Promise<boolean> {
+    const stream = new PassThrough({ highWaterMark: 1 << 16 });
+    // A visitor that does not listen for errors must not crash the process.
+    stream.on('error', () => {});
+    let failed = false;
+    const visiting = Promise.resolve()
+      .then(() => this.visit({ name, type, size: type === 'directory' ? 0 : size, stream }))
+      .catch((e: unknown) => {
+        if (!failed) this.fail('visit-failed', `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
+      })
+      .finally(() => stream.resume()); // discard whatever the visitor left
+    let got = 0;
+    try {
+      while (got < size) {
+        const b = await this.src.take(size - got);
+        if (b.length === 0) break;
+        got += b.length;
+        if (type === 'file' && !stream.destroyed && !stream.write(b)) await drained(stream);
+      }
+      if (got === size && (await this.skipPadding(size, at))) {
+        if (type === 'file') this.files.set(name, size);
+        stream.end();
+        await visiting;
+        return true;
+      }
+      this.fail('tar-truncated', `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...where(name), offset: got });
+      failed = true;
+      stream.destroy(new Error(`archive ends inside ${clip(name)} after ${got} of ${size} bytes`));
+      await visiting;
+      return false;
+    } catch (e) {
+      failed = true;
+      if (this.current) this.current.where.offset = got;
+      stream.destroy(new Error(`archive is unreadable inside ${clip(name)} after ${got} of ${size} bytes: ${e instanceof Error ? e.message : String(e)}`));
+      await visiting;
+      throw e;
+    }
+  }
+
+  /**
+   * The zeros that fill a member's data to a whole block. Tar never reads them, so
+   * other bytes there change nothing extracted: a warning, not an error.
+   */
+  private async skipPadding(size: number, at: number): Promise<boolean> {
+    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
+    if (pad === 0) return true;
+    const b = await this.src.read(pad);
+    const i = firstNonZero(b);
+    if (i >= 0) {
+      this.list('warning', 'tar-padding', `the padding after the member at ${this.pos(at)} holds a non-zero byte at ${this.pos(this.src.offset - b.length + i)}; tar ignores it, but no tar writes it`, this.current?.where);
+    }
+    return b.length === pad;
+  }
+
+  /** After a zero block: the end of the archive. tar ignores what follows, so it must be zeros. */
+  private async readEnd(at: number): Promise<void> {
+    const second = await this.src.read(BLOCK);
+    if (second.length < BLOCK && firstNonZero(second) < 0) {
+      this.fail('tar-no-end-marker', `the tar stream ends ${second.length ? 'inside the second' : 'after one'} zero block at ${this.pos(at)}; the end-of-archive marker is two whole blocks, which tar always writes: the archive is incomplete`);
+      return;
+    }
+    this.src.unread(second);
+    let nonZeroAt = -1;
+    let next: TarHeader | string | undefined;
+    await this.src.skip(Number.MAX_SAFE_INTEGER, (b) => {
+      if (nonZeroAt >= 0) return;
+      const i = firstNonZero(b);
+      if (i < 0) return;
+      nonZeroAt = this.src.offset - b.length + i;
+      if (nonZeroAt % BLOCK === 0 && i + BLOCK <= b.length) next = parseHeader(b.subarray(i, i + BLOCK));
+    });
+    if (nonZeroAt < 0) return;
+    // A whole header there means another archive was appended (cat a.tar b.tar).
+    const more = typeof next === 'object' ? ` It starts with member \`${clip(next.name)}\`: was another tar appended (cat a.tar b.tar)? tar reads only up to the marker unless given --ignore-zeros.` : '';
+    this.fail(
+      'tar-trailing-garbage',
+      `data follows the end-of-archive marker at ${this.pos(at)} (first non-zero byte at ${nonZeroAt}, ${this.src.offset - nonZeroAt} bytes to the end); tar stops at the marker, so it is never restored.${more}`,
+    );
+  }
+
+  /** Findings that summarize the whole archive. */
+  finish(): void {
+    for (const [key, n] of this.counts) {
+      if (n <= MAX_LISTED) continue;
+      const [severity, code] = key.split(' ') as [Finding['severity'], string];
+      const message =
+        code === 'outside-snapshots'
+          ? `${n - MAX_LISTED} more members are not under snapshots/<snapshot>/ (not listed one by one)`
+          : `${n - MAX_LISTED} more ${code} findings not listed (${n} in all)`;
+      this.findings.push({ severity, code, message });
+    }
+    this.counts.clear();
+  }
+
+  /** A finding about one member, of a kind that a hostile archive can repeat a million times. */
+  private list(severity: Finding['severity'], code: string, message: string, w: Where = {}): void {
+    const key = `${severity} ${code}`;
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    if (n <= MAX_LISTED) this.findings.push({ severity, code, ...w, message });
+  }
+
+  fail(code: string, message: string, w: Where = {}): void {
+    this.findings.push({ severity: 'error', code, ...w, message });
+  }
+
+  warn(code: string, message: string, w: Where = {}): void {
+    this.findings.push({ severity: 'warning', code, ...w, message });
+  }
+}
+
+/** Resolves when a full stream can take more, or is gone. */
+function drained(s: PassThrough): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      s.off('drain', done);
+      s.off('close', done);
+      resolve();
+    };
+    s.on('drain', done);
+    s.on('close', done);
+  });
+}
