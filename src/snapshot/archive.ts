@@ -32,16 +32,26 @@ export async function extractArchive(input: string): Promise<Extracted> {
   const cleanupSync = () => fs.rmSync(dir, { recursive: true, force: true });
   const cleanup = async () => cleanupSync();
   try {
-    const r = await readArchive(src, async (e) => {
-      // readArchive only hands over safe, normalised members under snapshots/.
-      const target = path.join(dir, e.name);
-      if (!target.startsWith(dir + path.sep)) return;
-      if (e.type === 'directory') fs.mkdirSync(target, { recursive: true });
-      else if (e.type === 'file') {
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        await pipeline(e.stream, fs.createWriteStream(target));
-      }
-    });
+    // Safe members anywhere (a tar of a data dir has no snapshots/), and hard links
+    // to earlier files (blocks shared by two snapshots) as links in the temp dir.
+    const r = await readArchive(
+      src,
+      async (e) => {
+        const target = path.join(dir, e.name);
+        if (!target.startsWith(dir + path.sep)) return;
+        if (e.type === 'directory') fs.mkdirSync(target, { recursive: true });
+        else if (e.type === 'file') {
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          await pipeline(e.stream, fs.createWriteStream(target));
+        } else if (e.type === 'link' && e.linkTarget) {
+          const from = path.join(dir, e.linkTarget);
+          if (!from.startsWith(dir + path.sep) || !fs.existsSync(from)) return;
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          fs.linkSync(from, target);
+        }
+      },
+      { anyPath: true, hardLinks: true },
+    );
     const errors = r.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
       const first = errors[0];

@@ -45,7 +45,7 @@ export async function openInput(input: string): Promise<OpenedInput> {
     } catch (e) {
       throw new TsdbError(ErrorCode.NotFound, `${input}: no such file or directory`, {}, { cause: e });
     }
-    if (st.isDirectory()) return finish(root, [], close, closeSync);
+    if (st.isDirectory()) return finish(root, [], close, closeSync, input);
   }
   const x = await extractArchive(input);
   root = x.dir;
@@ -53,14 +53,14 @@ export async function openInput(input: string): Promise<OpenedInput> {
   close = x.cleanup;
   closeSync = x.cleanupSync;
   try {
-    return finish(root, warnings, close, closeSync);
+    return finish(root, warnings, close, closeSync, input === '-' ? 'stdin' : input);
   } catch (e) {
     await close();
     throw e;
   }
 }
 
-function finish(root: string, warnings: Finding[], close: () => Promise<void>, closeSync: () => void): OpenedInput {
+function finish(root: string, warnings: Finding[], close: () => Promise<void>, closeSync: () => void, shown: string): OpenedInput {
   const snapshots: Snapshot[] = discover(root).map((s) => {
     const blocks = s.blocks
       .map((b) => new Block(b.name, dirSource(b.path)))
@@ -73,5 +73,8 @@ function finish(root: string, warnings: Finding[], close: () => Promise<void>, c
     }
     return snap;
   });
+  if (!snapshots.some((s) => s.blocks.length > 0 || s.head)) {
+    throw new TsdbError(ErrorCode.BadInput, `${shown}: no Prometheus blocks found (no snapshots/<name>/<ULID>/, block dirs or data dir)`);
+  }
   return { snapshots, warnings, close, closeSync };
 }
