@@ -39,6 +39,8 @@ export async function verifyCommand(input: string, format: 'table' | 'json'): Pr
     for (const b of s.blocks) {
       t.push([s.name, b.ulid, `${utc(b.minTime)} – ${utc(b.maxTime)}`, b.numSeries, b.numChunks, b.numSamples, b.ok ? 'ok' : 'ERROR'].map(String));
     }
+    const h = s.head;
+    if (h) t.push([s.name, '(head: WAL)', `${utc(h.minTime)} – ${utc(h.maxTime)}`, h.numSeries, '', h.numSamples, h.ok ? 'ok' : 'ERROR'].map(String));
   }
   process.stdout.write(t.toString() + '\n');
   if (r.findings.length) {

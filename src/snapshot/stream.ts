@@ -56,7 +56,7 @@ export interface ReadArchiveOptions {
    * reporting the rest as `outside-snapshots`. Names are then only normalized; hard links
    * follow `hardLinks`.
    */
-  anyPath?: boolean;
+  anyPath?: boolean | 'auto';
 }
 
 /**

@@ -45,10 +45,14 @@ export interface TarOptions {
   /** Deliver hard links to earlier regular files under snapshots/ as `link` entries. */
   hardLinks?: boolean;
   /** Deliver safe members wherever they are (an archive of a data dir), not only under snapshots/<name>/. */
-  anyPath?: boolean;
+  anyPath?: boolean | 'auto';
 }
 
 export class TarReader {
+  /** Whether members are taken from anywhere (a data-dir tar), decided by the first member under 'auto'. */
+  private any: boolean | undefined;
+  /** Top-level members seen before the layout was known. */
+  private readonly undecided: string[] = [];
   members = 0;
   /** The member being read, to name it when the stream fails under it. */
   current: { raw: string; where: Where } | undefined;
@@ -138,9 +142,28 @@ export class TarReader {
       this.list('error', 'unsafe-member', `member \`${clip(raw)}\` ${why}; it is not read or followed`, where(path));
       return this.skip(at, raw, size);
     }
-    const name = this.opts.anyPath ? path : this.mapPath(path);
+    if (this.any === undefined) {
+      if (this.opts.anyPath !== 'auto') this.any = Boolean(this.opts.anyPath);
+      else if (path === '' || (type !== 'directory' && !path.includes('/'))) {
+        // Top-level files (or the root dir entry) say nothing about the layout, and are never
+        // block files in either: set aside until the first path that does.
+        this.undecided.push(raw);
+        return this.skip(at, raw, size);
+      } else {
+        // 'auto': an archive whose first dir is not snapshots/ (nor a snapshot dir) is a tar of a data dir.
+        this.any = !(path === 'snapshots' || path.startsWith('snapshots/') || isSnapshotName(path.split('/')[0] ?? ''));
+        if (!this.any) {
+          for (const r of this.undecided) {
+            if (normalize(r) === '') continue;
+            this.list('error', 'outside-snapshots', `member \`${clip(r)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
+          }
+        }
+        this.undecided.length = 0;
+      }
+    }
+    const name = this.any ? path : this.mapPath(path);
     const p = splitMemberPath(name);
-    if (this.opts.anyPath) {
+    if (this.any) {
       this.current.where = where(name);
       return type === 'link' ? this.link(at, raw, name, linkname, size) : this.deliver(at, raw, name, type, size);
     }
@@ -161,7 +184,7 @@ export class TarReader {
    * anything else could point tar at a file outside the archive.
    */
   private async link(at: number, raw: string, name: string, linkname: string, size: number): Promise<boolean> {
-    const target = this.opts.anyPath ? normalize(linkname) : this.mapPath(normalize(linkname));
+    const target = this.any ? normalize(linkname) : this.mapPath(normalize(linkname));
     const targetSize = unsafePath(linkname) === undefined ? this.files.get(target) : undefined;
     if (!this.opts.hardLinks || targetSize === undefined) {
       const why = this.opts.hardLinks ? 'which is not an earlier regular file under snapshots/' : 'which this reader does not follow';

@@ -17,6 +17,7 @@ import type { Finding } from '../encoding/errors.js';
 import { MAGIC_INDEX, TOC_LEN } from '../index/toc.js';
 import { FindingSink, MAX_PER_CODE, type Recorded } from './findings.js';
 import { checkBlock, type BlockSummary } from './block-check.js';
+import type { HeadSummary } from './head-check.js';
 import { SegmentScanner, type ChunkTable } from './segment-scan.js';
 
 /** meta.json and tombstones are tiny in any real block. */
@@ -50,6 +51,8 @@ interface Memo {
 export interface SnapshotSummary {
   name: string;
   blocks: BlockSummary[];
+  /** For a data dir: the head rebuilt from wal/ and chunks_head/. */
+  head?: HeadSummary;
 }
 
 export interface CollectorOptions {

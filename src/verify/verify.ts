@@ -8,7 +8,9 @@ import type { Readable } from 'node:stream';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
 import { checkLayout, isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
+import { dirDataFiles, type DataDirFiles } from '../wal/head.js';
 import { Collector, type CollectorOptions, type SnapshotSummary } from './collect.js';
+import { checkHead } from './head-check.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -81,26 +83,85 @@ export async function verifyStream(stream: Readable, total: number | undefined, 
   }
 }
 
+/**
+ * Where a member of a data-dir archive (a tar of a whole data dir, not of
+ * snapshots/) belongs: the path up to its first block, `wal` or
+ * `chunks_head` component names the data dir.
+ */
+function dataDirPath(name: string): { dir: string; kind: 'block' | 'head'; rest: string } | undefined {
+  const parts = name.split('/').filter((x) => x !== '' && x !== '.');
+  for (let k = 0; k < parts.length; k++) {
+    const c = parts[k];
+    const kind = isBlockName(c) ? 'block' : c === 'wal' || c === 'chunks_head' ? 'head' : undefined;
+    if (kind) return { dir: parts.slice(0, k).join('/') || '.', kind, rest: parts.slice(k).join('/') };
+  }
+  return undefined;
+}
+
+/** WAL and chunks_head files of one data dir, buffered for the replay. */
+class MemFiles implements DataDirFiles {
+  readonly files = new Map<string, Buffer>();
+  get paths(): string[] {
+    return [...this.files.keys()].sort();
+  }
+  read(p: string): Buffer | undefined {
+    return this.files.get(p);
+  }
+}
+
+async function readAll(s: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
 async function streamInto(stream: Readable, collector: Collector, members: MemberInfo[], findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
+  const heads = new Map<string, MemFiles>();
+  const stray: string[] = [];
+  let inDataDir = 0;
   const archive = await readArchive(
     stream,
     async (e) => {
-      const p = splitMemberPath(e.name);
+      let name = e.name;
+      if (!(name === 'snapshots' || name.startsWith('snapshots/'))) {
+        // A tar of a data dir (or of a snapshot dir's contents): blocks and the WAL head.
+        const d = dataDirPath(name);
+        if (!d) {
+          if (e.type === 'file') stray.push(name);
+          e.stream.resume();
+          return;
+        }
+        inDataDir++;
+        if (d.kind === 'head') {
+          if (e.type === 'file') {
+            let m = heads.get(d.dir);
+            if (!m) heads.set(d.dir, (m = new MemFiles()));
+            m.files.set(d.rest, await readAll(e.stream));
+          } else e.stream.resume();
+          return;
+        }
+        name = `snapshots/${d.dir.replace(/\//g, '_')}/${d.rest}`;
+      }
+      const p = splitMemberPath(name);
       if (e.type === 'link') {
         // A second path to an earlier file: present, with that file's content.
-        members.push({ name: e.name, type: 'file', size: e.size });
+        members.push({ name, type: 'file', size: e.size });
         if (p?.block && p.rel && e.linkTarget) collector.link(p.snapshot, p.block, p.rel, e.linkTarget);
         return;
       }
-      if (e.type === 'file' || e.type === 'directory') members.push({ name: e.name, type: e.type, size: e.size });
+      if (e.type === 'file' || e.type === 'directory') members.push({ name, type: e.type, size: e.size });
       if (e.type !== 'file' || !p || !p.block || !p.rel) {
         e.stream.resume();
         return;
       }
       await collector.file(p.snapshot, p.block, p.rel, e.stream);
     },
-    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true },
+    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, anyPath: 'auto' },
   );
+  // In a tar of a data dir, lock and queries.active are the server's own; anything else is unexpected.
+  for (const n of stray.filter((x) => !/(^|\/)(lock|queries\.active)$/.test(x)).slice(0, 20)) {
+    findings.push({ severity: 'warning', code: 'unexpected-file', message: `member \`${n.slice(0, 200)}\` is neither a block file nor part of the WAL head; Prometheus ignores it` });
+  }
   if (!archive.gzip && opts.name && /\.(tgz|gz)$/i.test(opts.name) && archive.bytesIn > 0) {
     archive.findings.unshift({
       severity: 'warning',
@@ -109,14 +170,29 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
     });
   }
   findings.unshift(...archive.findings);
-  return finish(collector, members, findings, true);
+  const headFiles = new Map<string, DataDirFiles>();
+  for (const [dir, m] of heads) headFiles.set(dir.replace(/\//g, '_'), m);
+  return finish(collector, members, findings, inDataDir === 0, headFiles);
 }
 
-function finish(collector: Collector, members: MemberInfo[], findings: Finding[], checkNames: boolean): VerifyResult {
+function finish(collector: Collector, members: MemberInfo[], findings: Finding[], checkNames: boolean, heads = new Map<string, DataDirFiles>()): VerifyResult {
   const layout = checkLayout(members);
-  for (const f of layout.findings) if (checkNames || f.code !== 'bad-snapshot-name') findings.push(f);
+  for (const f of layout.findings) {
+    if (!checkNames && f.code === 'bad-snapshot-name') continue;
+    // A data dir with only a WAL (a fresh server) has no blocks, and that is fine: its head is the data.
+    if (heads.size > 0 && f.code === 'no-blocks') continue;
+    findings.push(f);
+  }
   for (const s of layout.snapshots) collector.snapshot(s.name);
+  for (const name of heads.keys()) collector.snapshot(name);
   const snapshots = collector.finish();
+  for (const s of snapshots) {
+    const files = heads.get(s.name);
+    if (!files) continue;
+    // As Prometheus: replay only what the newest block (by minTime) does not cover.
+    const last = s.blocks.filter((b) => b.minTime !== null).sort((a, b) => a.minTime! - b.minTime!).pop();
+    s.head = checkHead(files, last?.maxTime ?? -Infinity, s.name, findings);
+  }
   return { ok: !findings.some((f) => f.severity === 'error'), snapshots, findings };
 }
 
@@ -141,6 +217,7 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
   const collector = new Collector(findings, opts);
   const files: { member: MemberInfo; file: string }[] = [];
   const abs = path.resolve(dir);
+  const heads = new Map<string, DataDirFiles>();
   let checkNames = true;
   let hasBlocks = false;
   try {
@@ -158,6 +235,10 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
       checkNames = false;
       const dataDir = fs.existsSync(path.join(abs, 'wal')) || fs.existsSync(path.join(abs, 'chunks_head'));
       const name = path.basename(abs);
+      if (dataDir) {
+        hasBlocks = true;
+        heads.set(name, dirDataFiles(abs));
+      }
       for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
         if (dataDir && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir is not blocks
         const full = path.join(abs, e.name);
@@ -204,6 +285,7 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
       files.map((f) => f.member),
       findings,
       checkNames,
+      heads,
     );
   } finally {
     collector.cleanup();
