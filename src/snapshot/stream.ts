@@ -11,6 +11,10 @@ import type { Finding } from '../encoding/errors.js';
 import { gunzip, isGzipMagic } from './gzip.js';
 import { Fault, Pull } from './pull.js';
 import { TarReader } from './tar-reader.js';
+import { prefetch } from './prefetch.js';
+
+/** How far decompression may run ahead of the tar parser. */
+const PREFETCH_BYTES = 8 << 20;
 
 export interface ArchiveEntry {
   /** Member path, normalized to `snapshots/<snapshot>/…` (no `./`, no trailing `/`). */
@@ -83,7 +87,8 @@ export async function readArchive(input: Readable, visit: (e: ArchiveEntry) => P
     const magic = await raw.read(2);
     raw.unread(magic);
     gzip = isGzipMagic(magic);
-    if (gzip) src = new Pull(gunzip(raw, (f) => findings.push(f)));
+    // Decompression runs ahead of the parser (zlib works in its own thread meanwhile).
+    if (gzip) src = new Pull(prefetch(gunzip(raw, (f) => findings.push(f)), PREFETCH_BYTES));
     tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks, anyPath: opts.anyPath });
     await tar.run();
     if (gzip) {
