@@ -13,6 +13,8 @@ export interface BlockSource {
   size(rel: string): number | undefined;
   /** File names under `chunks/`, sorted. */
   chunkFiles(): string[];
+  /** Up to `length` bytes of a file from `offset` (fewer at its end), when the source can read ranges. */
+  readRange?(rel: string, offset: number, length: number): Uint8Array | undefined;
 }
 
 export function dirSource(dir: string): BlockSource {
@@ -31,6 +33,22 @@ export function dirSource(dir: string): BlockSource {
         return fs.statSync(path.join(dir, rel)).size;
       } catch {
         return undefined;
+      }
+    },
+    readRange(rel, offset, length) {
+      let fd: number;
+      try {
+        fd = fs.openSync(path.join(dir, rel), 'r');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+      try {
+        const buf = Buffer.allocUnsafe(length);
+        const n = fs.readSync(fd, buf, 0, length, offset);
+        return buf.subarray(0, n);
+      } finally {
+        fs.closeSync(fd);
       }
     },
     chunkFiles() {

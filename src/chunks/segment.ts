@@ -41,16 +41,25 @@ export interface ChunkRecord {
   end: number;
 }
 
-/** Read the chunk record at `off`, checking its CRC unless `crc` is false. */
-export function readChunkRecord(buf: Uint8Array, off: number, crc = true, vr: VarintResult = { value: 0, next: 0 }): ChunkRecord {
-  if (off < SEGMENT_HEADER_LEN || off >= buf.length) {
-    throw new TsdbError(ErrorCode.Corrupt, `chunk offset ${off} lies outside the segment's records [${SEGMENT_HEADER_LEN}, ${buf.length})`, { offset: off });
+/**
+ * Read the chunk record at file offset `off`, checking its CRC unless `crc` is
+ * false. `buf` holds the file from offset `base` on (0: the whole file), so a
+ * window of a large segment works too; offsets in errors are file offsets.
+ */
+export function readChunkRecord(buf: Uint8Array, off: number, crc = true, vr: VarintResult = { value: 0, next: 0 }, base = 0): ChunkRecord {
+  const at = off - base;
+  if (off < SEGMENT_HEADER_LEN || at < 0 || at >= buf.length) {
+    throw new TsdbError(ErrorCode.Corrupt, `chunk offset ${off} lies outside the segment's records [${SEGMENT_HEADER_LEN}, ${base + buf.length})`, { offset: off });
   }
-  readUvarint(buf, off, buf.length, vr);
+  try {
+    readUvarint(buf, at, buf.length, vr);
+  } catch (e) {
+    throw e instanceof TsdbError ? new TsdbError(e.code, `chunk at offset ${off}: ${e.message}`, { offset: off }) : e;
+  }
   const len = vr.value;
   const encAt = vr.next;
   if (len > MAX_CHUNK_LEN || encAt + 1 + len + 4 > buf.length) {
-    throw new TsdbError(ErrorCode.ShortBuffer, `chunk at offset ${off}: data length ${len} runs past the end of the segment (${buf.length} bytes)`, { offset: off });
+    throw new TsdbError(ErrorCode.ShortBuffer, `chunk at offset ${off}: data length ${len} runs past the end of the segment (${base + buf.length} bytes)`, { offset: off });
   }
   const dataEnd = encAt + 1 + len;
   if (crc) {
@@ -60,7 +69,7 @@ export function readChunkRecord(buf: Uint8Array, off: number, crc = true, vr: Va
       throw new TsdbError(ErrorCode.BadChecksum, `chunk at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, { offset: off });
     }
   }
-  return { offset: off, encoding: buf[encAt], data: buf.subarray(encAt + 1, dataEnd), end: dataEnd + 4 };
+  return { offset: off, encoding: buf[encAt], data: buf.subarray(encAt + 1, dataEnd), end: base + dataEnd + 4 };
 }
 
 /** Segment file name for a sequence number: 000001 for 1. */

@@ -1,12 +1,8 @@
 // The command line: yargs wiring only; the work happens in the library.
 
 import yargs, { type Argv } from 'yargs';
-import { blocksCommand } from './blocks.js';
-import { dumpCommand, type DumpFormat } from './dump.js';
-import { analyzeCommand } from './analyze.js';
-import { labelsCommand, labelValuesCommand } from './labels.js';
-import { seriesCommand } from './series.js';
-import { verifyCommand } from './verify.js';
+// Commands load on demand, so each run pays only for the code it uses.
+import type { DumpFormat } from './dump.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
 
 // yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
@@ -38,7 +34,7 @@ export async function main(args: string[]): Promise<number> {
         y
           .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
           .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
-      async (a) => void (await run(verifyCommand(input(a.input), a.format as 'table' | 'json'))),
+      async (a) => void (await run(import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json')))),
     )
     .command(
       'blocks <input>',
@@ -47,7 +43,7 @@ export async function main(args: string[]): Promise<number> {
         y
           .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
           .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
-      async (a) => void (await run(blocksCommand(input(a.input), a.format as 'table' | 'json'))),
+      async (a) => void (await run(import('./blocks.js').then((m) => m.blocksCommand(input(a.input), a.format as 'table' | 'json')))),
     )
     .command(
       'dump <input>',
@@ -59,19 +55,19 @@ export async function main(args: string[]): Promise<number> {
           .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to dump' })
           .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' })
           .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' }),
-      async (a) => void (await run(dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat }))),
+      async (a) => void (await run(import('./dump.js').then((m) => m.dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat })))),
     )
     .command(
       'series <input>',
       'series matching selectors, as GET /api/v1/series answers',
       (y) => apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
-      async (a) => void (await run(seriesCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' }))),
+      async (a) => void (await run(import('./series.js').then((m) => m.seriesCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' })))),
     )
     .command(
       'labels <input>',
       'label names, as GET /api/v1/labels answers',
       (y) => apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
-      async (a) => void (await run(labelsCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' }))),
+      async (a) => void (await run(import('./labels.js').then((m) => m.labelsCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' })))),
     )
     .command(
       'label-values <input> <name>',
@@ -82,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
             .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
             .positional('name', { type: 'string', demandOption: true, describe: 'label name' }),
         ),
-      async (a) => void (await run(labelValuesCommand({ input: input(a.input), name: String(a.name), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' }))),
+      async (a) => void (await run(import('./labels.js').then((m) => m.labelValuesCommand({ input: input(a.input), name: String(a.name), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' })))),
     )
     .command(
       'analyze <input>',
@@ -95,7 +91,7 @@ export async function main(args: string[]): Promise<number> {
           .option('limit', { type: 'number', default: 20, describe: 'entries per section' })
           .option('match', { type: 'string', describe: 'analyze only the series a selector matches' })
           .option('format', { choices: ['table', 'text', 'json'] as const, default: 'table' as const, describe: 'text: promtool\'s own output' }),
-      async (a) => void (await run(analyzeCommand({ input: input(a.input), block: a.block, all: a.all, limit: a.limit, match: a.match, format: a.format as 'table' | 'text' | 'json' }))),
+      async (a) => void (await run(import('./analyze.js').then((m) => m.analyzeCommand({ input: input(a.input), block: a.block, all: a.all, limit: a.limit, match: a.match, format: a.format as 'table' | 'text' | 'json' })))),
     )
     .demandCommand(1, 'name a command')
     .strict()
