@@ -177,6 +177,28 @@ export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array
       // Fast path, bits 00: dod 0 and value unchanged, the most common sample.
       br.valid = valid - 2;
       ts += tDelta;
+    } else if (valid >= 3 && ((br.buf >>> (valid - 3)) & 7) === 2) {
+      // Fast path, bits 010: dod 0, value changed within the previous window
+      // (a counter's usual sample).
+      br.valid = valid - 3;
+      ts += tDelta;
+      const mbits = 64 - leading - trailing;
+      let xh = 0;
+      let xl: number;
+      if (mbits <= 32) xl = br.readBits(mbits);
+      else {
+        xh = br.readBits(mbits - 32);
+        xl = br.readBits(32);
+      }
+      if (trailing >= 32) {
+        xh = xl << (trailing - 32);
+        xl = 0;
+      } else if (trailing > 0) {
+        xh = (xh << trailing) | (xl >>> (32 - trailing));
+        xl <<= trailing;
+      }
+      hi ^= xh;
+      lo ^= xl;
     } else {
       // Delta of delta: 0 | 10 + 14 bits | 110 + 17 | 1110 + 20 | 1111 + 64.
       if (br.readBit() !== 0) {
