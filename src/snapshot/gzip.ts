@@ -40,12 +40,13 @@ export async function* gunzip(raw: Pull, report: (f: Finding) => void): AsyncGen
     const start = raw.offset;
     const m = `gzip member ${member} (at compressed byte ${start})`;
     await readGzipHeader(raw, m);
-    const inf = zlib.createInflateRaw({ chunkSize: 1 << 16 }); // fewer, larger output chunks
+    // 256 KiB in and out per step: fewer round trips to zlib's thread (64 KiB cost ~25% of verify's time).
+    const inf = zlib.createInflateRaw({ chunkSize: 1 << 18 });
     let crc = 0;
     let size = 0;
     try {
       for (;;) {
-        const chunk = await raw.take(1 << 16);
+        const chunk = await raw.take(1 << 18);
         if (chunk.length === 0) throw new Fault('gzip-truncated', `${m} ends early, after ${raw.offset} compressed bytes (${outBytes} decompressed): the archive is cut short`);
         const before = inf.bytesWritten;
         for await (const out of inflateChunk(inf, chunk, m)) {
