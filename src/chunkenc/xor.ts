@@ -173,6 +173,8 @@ export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array
 
   for (let i = 2; i < count; i++) {
     const valid = br.valid;
+    // Significant bits of this sample's value XOR; 0 when the value is unchanged.
+    let mbits = 0;
     if (valid >= 2 && ((br.buf >>> (valid - 2)) & 3) === 0) {
       // Fast path, bits 00: dod 0 and value unchanged, the most common sample.
       br.valid = valid - 2;
@@ -182,23 +184,7 @@ export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array
       // (a counter's usual sample).
       br.valid = valid - 3;
       ts += tDelta;
-      const mbits = 64 - leading - trailing;
-      let xh = 0;
-      let xl: number;
-      if (mbits <= 32) xl = br.readBits(mbits);
-      else {
-        xh = br.readBits(mbits - 32);
-        xl = br.readBits(32);
-      }
-      if (trailing >= 32) {
-        xh = xl << (trailing - 32);
-        xl = 0;
-      } else if (trailing > 0) {
-        xh = (xh << trailing) | (xl >>> (32 - trailing));
-        xl <<= trailing;
-      }
-      hi ^= xh;
-      lo ^= xl;
+      mbits = 64 - leading - trailing;
     } else {
       // Delta of delta: 0 | 10 + 14 bits | 110 + 17 | 1110 + 20 | 1111 + 64.
       if (br.readBit() !== 0) {
@@ -215,9 +201,7 @@ export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array
       }
       ts += tDelta;
       // Value: 0 unchanged | 1 then 0 reuse window | 1 then 1 new window.
-      // (readXorChanged inlined on locals.)
       if (br.readBit() !== 0) {
-        let mbits: number;
         if (br.readBit() === 0) {
           mbits = 64 - leading - trailing;
         } else {
@@ -226,23 +210,26 @@ export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array
           trailing = 64 - leading - mbits;
           if (trailing < 0) throw wideWindow(br, leading, mbits);
         }
-        let xh = 0;
-        let xl: number;
-        if (mbits <= 32) xl = br.readBits(mbits);
-        else {
-          xh = br.readBits(mbits - 32);
-          xl = br.readBits(32);
-        }
-        if (trailing >= 32) {
-          xh = xl << (trailing - 32);
-          xl = 0;
-        } else if (trailing > 0) {
-          xh = (xh << trailing) | (xl >>> (32 - trailing));
-          xl <<= trailing;
-        }
-        hi ^= xh;
-        lo ^= xl;
       }
+    }
+    if (mbits !== 0) {
+      // The XOR's significant bits, shifted into place on the hi/lo halves (readXorChanged, inlined on locals).
+      let xh = 0;
+      let xl: number;
+      if (mbits <= 32) xl = br.readBits(mbits);
+      else {
+        xh = br.readBits(mbits - 32);
+        xl = br.readBits(32);
+      }
+      if (trailing >= 32) {
+        xh = xl << (trailing - 32);
+        xl = 0;
+      } else if (trailing > 0) {
+        xh = (xh << trailing) | (xl >>> (32 - trailing));
+        xl <<= trailing;
+      }
+      hi ^= xh;
+      lo ^= xl;
     }
     if (!(ts <= MAX_SAFE && ts >= -MAX_SAFE)) throw tooBig(br, i, ts);
     t[i] = ts;
