@@ -117,7 +117,16 @@ async function main() {
   // 5. decode throughput, in process, over every chunk of the snapshot
   const { decodeThroughput } = await import('./decode.mjs');
   const tp = decodeThroughput(snapDir, o.runs);
+  const { scanThroughput } = await import('./decode.mjs');
+  const sc = scanThroughput(snapDir, o.runs);
+  log(`| verify's check-only scan of every XOR chunk (${sc.samples} samples) | ${(sc.samples / sc.secs / 1e6).toFixed(1)} M samples/s | | | |`);
   log(`| decode every chunk (${tp.chunks} chunks, ${tp.samples} samples, ${(tp.bytes / 2 ** 20).toFixed(1)} MiB) | ${(tp.samples / tp.secs / 1e6).toFixed(1)} M samples/s, ${(tp.bytes / tp.secs / 2 ** 20).toFixed(0)} MB/s | | | |`);
+
+  // 6. CRC32C: slice-by-8 against @node-rs/crc32, over what verify checksums
+  const { crcChoice } = await import('./crc.mjs');
+  const c = crcChoice(snapDir, o.runs);
+  const mbs = (secs) => (secs === undefined ? 'n/a' : `${(c.bytes / secs / 2 ** 20).toFixed(0)} MB/s`);
+  log(`| CRC32C of ${c.pieces} chunk records and indexes (${(c.bytes / 2 ** 20).toFixed(1)} MiB): slice-by-8 tables vs @node-rs/crc32 | ${mbs(c.table)} | ${mbs(c.native)} | chosen: native from ${c.nativeFrom} bytes, ${mbs(c.mixed)} | fastest |`);
   log();
   fs.rmSync(ex, { recursive: true, force: true });
   fs.writeFileSync(path.join(HERE, 'RESULTS.md'), lines.join('\n') + '\n');

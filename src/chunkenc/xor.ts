@@ -163,6 +163,9 @@ export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array
   // Sample 1's value goes through the shared reader; from then on it is inlined.
   cur[0] = lo;
   cur[1] = hi;
+  // Go's iterator starts each chunk with a 0/0 window (xorIterator.Reset), not the last chunk's.
+  window[0] = 0;
+  window[1] = 0;
   readXorInto(br, cur, window, 0);
   lo = cur[0]!;
   hi = cur[1]!;

@@ -1,6 +1,28 @@
 // CRC32-Castagnoli, the checksum of every TSDB section and record
-// (Go's crc32.MakeTable(crc32.Castagnoli)). Slice-by-8 tables: eight
-// bytes per step, which is what makes whole-file checks cheap.
+// (Go's crc32.MakeTable(crc32.Castagnoli)). Two implementations, chosen by
+// measurement (bench/crc.mjs): slice-by-8 tables in JS, eight bytes per
+// step, and @node-rs/crc32's SIMD code. The native call costs a fixed
+// ~0.4 µs, so it wins only from about 256 bytes (a typical chunk record is
+// ~500; index sections are megabytes). Without a native build for the
+// platform, the tables do everything.
+
+import { createRequire } from 'node:module';
+
+type NativeCrc = (input: Uint8Array, initialState?: number) => number;
+
+/** Lengths from which the native CRC is faster (bench/crc.mjs). */
+export const NATIVE_FROM = 256;
+
+function loadNative(): NativeCrc | undefined {
+  try {
+    return (createRequire(import.meta.url)('@node-rs/crc32') as { crc32c: NativeCrc }).crc32c;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @node-rs/crc32's crc32c, when it loads on this platform. */
+export const nativeCrc32c: NativeCrc | undefined = loadNative();
 
 const POLY = 0x82f63b78; // reversed Castagnoli polynomial
 
@@ -20,6 +42,12 @@ for (let n = 0; n < 256; n++) {
 
 /** Continue a CRC32C over buf[start, end). Pass the previous result as `crc` (0 to start). */
 export function crc32c(buf: Uint8Array, start = 0, end = buf.length, crc = 0): number {
+  if (end - start >= NATIVE_FROM && nativeCrc32c !== undefined) return nativeCrc32c(buf.subarray(start, end), crc);
+  return crc32cTable(buf, start, end, crc);
+}
+
+/** The slice-by-8 table CRC32C over buf[start, end), continuing `crc`. */
+export function crc32cTable(buf: Uint8Array, start = 0, end = buf.length, crc = 0): number {
   let c = ~crc;
   let i = start;
   const stop8 = end - ((end - i) & 7);

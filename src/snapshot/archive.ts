@@ -23,9 +23,12 @@ export interface Extracted {
 
 export async function extractArchive(input: string): Promise<Extracted> {
   let src: Readable;
+  let file: { path: string; size: number } | undefined;
   if (input === '-') src = process.stdin;
   else {
     if (!fs.existsSync(input)) throw new TsdbError(ErrorCode.NotFound, `${input}: no such file or directory`);
+    const st = fs.statSync(input);
+    if (st.isFile()) file = { path: input, size: st.size };
     src = fs.createReadStream(input, { highWaterMark: 1 << 20 });
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdb-inspect-'));
@@ -50,7 +53,7 @@ export async function extractArchive(input: string): Promise<Extracted> {
           fs.linkSync(from, target);
         }
       },
-      { anyPath: true, hardLinks: true },
+      { anyPath: true, hardLinks: true, file },
     );
     const errors = r.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {

@@ -9,12 +9,15 @@
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
 import { gunzip, isGzipMagic } from './gzip.js';
+import { gunzipThread } from './gunzip-thread.js';
 import { Fault, Pull } from './pull.js';
 import { TarReader } from './tar-reader.js';
 import { prefetch } from './prefetch.js';
 
 /** How far decompression may run ahead of the tar parser. */
 const PREFETCH_BYTES = 8 << 20;
+/** A gzip file at least this large is decompressed in a worker thread (when its path is known). */
+const THREAD_ABOVE = 4 << 20;
 
 export interface ArchiveEntry {
   /** Member path, normalized to `snapshots/<snapshot>/…` (no `./`, no trailing `/`). */
@@ -61,6 +64,13 @@ export interface ReadArchiveOptions {
    * follow `hardLinks`.
    */
   anyPath?: boolean | 'auto';
+  /**
+   * The regular file that `input` reads, with its size. A large gzip file is then
+   * decompressed in a worker thread that reads the file itself (`input` is only used
+   * for the magic bytes); `inflateThread` forces that on or off.
+   */
+  file?: { path: string; size: number };
+  inflateThread?: boolean;
 }
 
 /**
@@ -88,7 +98,16 @@ export async function readArchive(input: Readable, visit: (e: ArchiveEntry) => P
     raw.unread(magic);
     gzip = isGzipMagic(magic);
     // Decompression runs ahead of the parser (zlib works in its own thread meanwhile).
-    if (gzip) src = new Pull(prefetch(gunzip(raw, (f) => findings.push(f)), PREFETCH_BYTES));
+    const report = (f: Finding) => findings.push(f);
+    if (gzip && opts.file && (opts.inflateThread ?? opts.file.size >= THREAD_ABOVE)) {
+      src = new Pull(
+        gunzipThread(opts.file.path, report, (n) => {
+          bytesIn = n;
+          opts.onProgress?.(n);
+        }),
+      );
+      await raw.close();
+    } else if (gzip) src = new Pull(prefetch(gunzip(raw, report), PREFETCH_BYTES));
     tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks, anyPath: opts.anyPath });
     await tar.run();
     if (gzip) {

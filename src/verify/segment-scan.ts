@@ -10,6 +10,7 @@
 
 import { ChunkEncoding, decodeChunk, encodingName } from '../chunkenc/chunk.js';
 import { decodeXORInto } from '../chunkenc/xor.js';
+import { scanXOR, XOR_SCAN_PAD } from '../chunkenc/xor-scan.js';
 import { crc32c } from '../encoding/crc32c.js';
 import { be32At, hex32 } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
@@ -101,6 +102,10 @@ export class ChunkTable {
 const scratchT = new Float64Array(65536);
 const scratchV = new Float64Array(65536);
 const scratchBits = new Uint32Array(scratchV.buffer);
+const scanRes = new Float64Array(3);
+// A chunk too near the end of its piece is copied here, so the scan may read past it.
+const padded = new Uint8Array(64 * 1024 + XOR_SCAN_PAD);
+const paddedView = new DataView(padded.buffer);
 
 export class SegmentScanner {
   readonly table = new ChunkTable();
@@ -117,6 +122,8 @@ export class SegmentScanner {
   private zerosFrom = -1;
   private headerDone = false;
   private stopped = false;
+  /** A DataView over the piece being scanned, for scanXOR. */
+  private view: DataView | undefined;
 
   constructor(
     private readonly file: string,
@@ -131,15 +138,26 @@ export class SegmentScanner {
       if (i >= 0) this.afterPadding(this.total - chunk.length + i);
       return;
     }
-    if (this.need > 0) {
+    while (this.need > 0) {
+      // A record spans pieces: gather until it is whole, then join only its bytes,
+      // so the rest of the piece is scanned where it lies instead of being copied.
       this.parts.push(chunk);
       this.partsLen += chunk.length;
-      if (this.pending.length + this.partsLen < this.need) return;
-      chunk = Buffer.concat([this.pending, ...this.parts], this.pending.length + this.partsLen);
-      this.pending = EMPTY;
+      const have = this.pending.length + this.partsLen;
+      if (have < this.need) return;
+      const rest = chunk.subarray(chunk.length - (have - this.need));
+      this.pending = Buffer.concat([this.pending, ...this.parts], this.need);
       this.parts = [];
       this.partsLen = 0;
       this.need = 0;
+      this.scan(false);
+      chunk = rest;
+      if (this.stopped || chunk.length === 0) return;
+      if (this.zerosFrom >= 0) {
+        const i = firstNonZero(chunk);
+        if (i >= 0) this.afterPadding(this.total - chunk.length + i);
+        return;
+      }
     }
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     this.scan(false);
@@ -155,6 +173,18 @@ export class SegmentScanner {
     this.pending = EMPTY;
     this.table.bytes = this.total;
     return this.table;
+  }
+
+  /** scanXOR over b[start, end), through a padded copy when b ends too soon after it. */
+  private scanXOR(b: Buffer, start: number, end: number): number {
+    if (end + XOR_SCAN_PAD <= b.length) {
+      if (this.view?.buffer !== b.buffer || this.view.byteOffset !== b.byteOffset) this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      return scanXOR(b, this.view, start, end, scanRes);
+    }
+    const len = end - start;
+    if (len + XOR_SCAN_PAD > padded.length) return -1;
+    padded.set(b.subarray(start, end));
+    return scanXOR(padded, paddedView, 0, len, scanRes);
   }
 
   private stop(): void {
@@ -219,12 +249,17 @@ export class SegmentScanner {
           this.sink.error('chunk-length', `${this.file}: chunk at offset ${off}: length varint is longer than 10 bytes`, this.file, off);
           return this.stop();
         }
-        break; // need more bytes
+        // Wait for more bytes: enough for the length and then some.
+        if (!final) this.need = b.length - p + 64;
+        break;
       }
-      if (len === 0 && firstNonZero(b.subarray(p)) < 0) {
-        // Zero padding after the last chunk: fine if it stays zero to the end.
+      if (len === 0) {
+        // No chunk is empty, so this is zero padding after the last chunk: fine if it
+        // stays zero to the end. (Decided the same way wherever the pieces are cut.)
+        this.zerosFrom = off;
+        const i = firstNonZero(b.subarray(p));
+        if (i >= 0) return this.afterPadding(this.base + p + i);
         if (!final) {
-          this.zerosFrom = off;
           this.pending = EMPTY;
           this.base += b.length;
           return;
@@ -269,15 +304,19 @@ export class SegmentScanner {
       return;
     }
     const enc = b[encAt];
-    const data = b.subarray(encAt + 1, dataEnd);
     let n = 0;
     let first = NaN;
     let last = NaN;
     let ordered = true;
     try {
-      if (enc === ChunkEncoding.XOR) {
-        // The common case, decoded into scratch: no allocation per chunk.
-        n = decodeXORInto(data, scratchT, scratchV, scratchBits);
+      if (enc === ChunkEncoding.XOR && (n = this.scanXOR(b, encAt + 1, dataEnd)) >= 0) {
+        // The common case: walked without decoding values (xor-scan.ts).
+        first = scanRes[0];
+        last = scanRes[1];
+        ordered = scanRes[2] === 1;
+      } else if (enc === ChunkEncoding.XOR) {
+        // What the scan would not vouch for, decoded into scratch: no allocation per chunk.
+        n = decodeXORInto(b.subarray(encAt + 1, dataEnd), scratchT, scratchV, scratchBits);
         let prev = -Infinity;
         for (let i = 0; i < n; i++) {
           const t = scratchT[i];
@@ -289,7 +328,7 @@ export class SegmentScanner {
           last = scratchT[n - 1];
         }
       } else {
-        const d = decodeChunk(enc, data);
+        const d = decodeChunk(enc, b.subarray(encAt + 1, dataEnd));
         const ts = d.kind === 'float' ? d.t.subarray(0, d.count) : d.samples.map((x) => x.t);
         n = ts.length;
         for (let i = 1; i < n; i++) if (ts[i] <= ts[i - 1]) ordered = false;

@@ -23,6 +23,10 @@ export interface VerifyOptions extends CollectorOptions {
   onProgress?(done: number, total: number | undefined): void;
   /** The input's name, for messages (e.g. a `.tgz` that is not gzip). */
   name?: string;
+  /** The regular file the stream reads, so a large one can be decompressed in a worker thread. */
+  file?: { path: string; size: number };
+  /** Force decompression in a worker thread on or off (default: by file size). */
+  inflateThread?: boolean;
 }
 
 /** What kind of file `st` is, when it is not one verify reads. */
@@ -69,7 +73,8 @@ export async function verify(input: string, opts: VerifyOptions = {}): Promise<V
   } catch (e) {
     throw unreadable(input, e);
   }
-  return verifyStream(fs.createReadStream(input, { fd, highWaterMark: 1 << 20 }), st.isFile() ? st.size : undefined, { name: input, ...opts });
+  const file = st.isFile() ? { path: input, size: st.size } : undefined;
+  return verifyStream(fs.createReadStream(input, { fd, highWaterMark: 1 << 20 }), file?.size, { name: input, file, ...opts });
 }
 
 export async function verifyStream(stream: Readable, total: number | undefined, opts: VerifyOptions = {}): Promise<VerifyResult> {
@@ -156,7 +161,7 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
       }
       await collector.file(p.snapshot, p.block, p.rel, e.stream);
     },
-    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, anyPath: 'auto' },
+    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, anyPath: 'auto', file: opts.file, inflateThread: opts.inflateThread },
   );
   // In a tar of a data dir, lock and queries.active are the server's own; anything else is unexpected.
   for (const n of stray.filter((x) => !/(^|\/)(lock|queries\.active)$/.test(x)).slice(0, 20)) {

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeXOR, decodeXOR2, xorSampleCount } from '../../src/chunkenc/xor.js';
 import { ErrorCode, TsdbError } from '../../src/encoding/errors.js';
-import { encodeXOR, encodeXOR2, STALE_NAN_BITS } from '../helpers/xorEncoder.js';
+import { BitWriter, encodeXOR, encodeXOR2, STALE_NAN_BITS } from '../helpers/xorEncoder.js';
+import { scanXOR, XOR_SCAN_PAD } from '../../src/chunkenc/xor-scan.js';
 
 /** Packs a string of 0/1 (spaces ignored) into bytes, zero-padded. */
 function bits(s: string): Uint8Array {
@@ -174,6 +175,38 @@ describe('decodeXOR', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('decodeXOR: each chunk starts with a 0/0 window', () => {
+  /** Sample 1 says "reuse the window" (10), which Go reads as 64 bits from its 0/0 start. */
+  function reuseAtSampleOne(): Uint8Array {
+    const w = new BitWriter();
+    w.writeBits(3, 16);
+    w.writeByte(2); // ts_0 = 1 (zig-zag varint)
+    w.writeBits(0x3ff0000000000000n, 64); // 1.0
+    w.writeByte(10); // tDelta = 10
+    w.writeBits(0b10, 2);
+    w.writeBits(0x0010000000000000n, 64); // the XOR, all 64 bits: 1.0 ^ x = 0x3fe0000000000000 (0.5)
+    w.writeBits(0b00, 2); // sample 2: dod 0, value unchanged
+    return w.bytes();
+  }
+
+  it('whatever chunk was decoded before (xorIterator.Reset)', () => {
+    const want = decodeXOR(reuseAtSampleOne());
+    expect(Array.from(want.t)).toEqual([1, 11, 21]);
+    expect(Array.from(want.v)).toEqual([1, 0.5, 0.5]);
+    // A chunk that leaves a narrow window behind, then the same chunk again.
+    decodeXOR(encodeXOR([0, 1, 2], [0x3ff0000000000000n, 0x3ff0000000000001n, 0x3ff0000000000003n]));
+    const again = decodeXOR(reuseAtSampleOne());
+    expect(Array.from(again.v)).toEqual([1, 0.5, 0.5]);
+    // And the check-only scan reads it the same way.
+    const data = reuseAtSampleOne();
+    const b = new Uint8Array(data.length + XOR_SCAN_PAD);
+    b.set(data);
+    const res = new Float64Array(3);
+    expect(scanXOR(b, new DataView(b.buffer), 0, data.length, res)).toBe(3);
+    expect(Array.from(res)).toEqual([1, 21, 1]);
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32c } from '../../src/encoding/crc32c.js';
+import { crc32c, crc32cTable, NATIVE_FROM, nativeCrc32c } from '../../src/encoding/crc32c.js';
 import { hex } from '../helpers/bytes.js';
 
 /** CRC32-Castagnoli one bit at a time: the definition, nothing clever. */
@@ -78,6 +78,40 @@ describe('crc32c properties', () => {
         c[at % c.length] ^= 1 << bit;
         expect(crc32c(c)).not.toBe(crc32c(b));
       }),
+    );
+  });
+});
+
+describe('crc32c: the table and the native code agree', () => {
+  it('uses @node-rs/crc32 on linux-x64, where it has a build', () => {
+    if (process.platform === 'linux' && process.arch === 'x64') expect(nativeCrc32c).toBeTypeOf('function');
+    expect(NATIVE_FROM).toBeGreaterThan(0);
+  });
+
+  it('equals the bitwise definition on both sides of the switch-over length', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: NATIVE_FROM - 8, maxLength: 4 * NATIVE_FROM }), fc.nat(7), (b, shift) => {
+        const backing = new Uint8Array(b.length + shift);
+        backing.set(b, shift);
+        const view = backing.subarray(shift);
+        const want = naiveCrc32c(b);
+        expect(crc32c(view)).toBe(want);
+        expect(crc32cTable(view)).toBe(want);
+        if (nativeCrc32c) expect(nativeCrc32c(view)).toBe(want);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('continues a CRC across a native piece and a table piece', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 3 * NATIVE_FROM }), fc.nat(), (b, x) => {
+        const k = x % (b.length + 1);
+        const want = naiveCrc32c(b);
+        expect(crc32cTable(b, k, b.length, crc32c(b, 0, k))).toBe(want);
+        expect(crc32c(b, k, b.length, crc32cTable(b, 0, k))).toBe(want);
+      }),
+      { numRuns: 200 },
     );
   });
 });
