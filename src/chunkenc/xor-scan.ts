@@ -147,7 +147,7 @@ function skipValue(w: number, mbits: number): number {
 }
 
 /** 32 bits starting at bit p after byte `base`, most significant first. */
-function peek(bytes: Uint8Array, dv: DataView, base: number, p: number): number {
+export function peek(bytes: Uint8Array, dv: DataView, base: number, p: number): number {
   const o = base + (p >>> 3);
   const s = p & 7;
   return ((dv.getUint32(o) << s) | (bytes[o + 4]! >>> (8 - s))) >>> 0;

@@ -13,6 +13,7 @@
 import { BitReader } from '../encoding/bstream.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readVarbitInt } from './varbit.js';
+import { decodeXORPeek } from './xor-peek.js';
 
 const TWO_POW_32 = 4294967296;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -145,6 +146,16 @@ export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array
   checkXorBits(data, count);
   if (t.length < count || v.length < count) throw new RangeError(`xor scratch arrays hold ${Math.min(t.length, v.length)} samples, chunk has ${count}`);
   if (count === 0) return 0;
+  // The fast path (xor-peek.ts) when memory after the data allows; it declines what is odd.
+  const fast = decodeXORPeek(data, t, out);
+  return fast >= 0 ? fast : decodeXORBits(data, count, t, out);
+}
+
+/**
+ * The careful decoder behind decodeXORInto: a BitReader that stops at the
+ * data's end and says what is wrong, for the chunks the fast path declines.
+ */
+export function decodeXORBits(data: Uint8Array, count: number, t: Float64Array, out: Uint32Array): number {
   const br = new BitReader(data, 2);
 
   let ts = br.readVarint();
