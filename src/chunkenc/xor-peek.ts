@@ -9,19 +9,14 @@
 // (-1) on anything unusual; decodeXORInto then runs the careful decoder,
 // which also names what is wrong. A property test holds the two together.
 
-import { peek, XOR_SCAN_PAD } from './xor-scan.js';
+import { alignedUvarint, dodAt, DOD_BITS, peek, unzigzag, uvarintEnd, XOR_SCAN_PAD } from './xor-scan.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const TWO_POW_32 = 4294967296;
 
 // Views over the ArrayBuffer last decoded from: chunks of one segment share it.
 let lastBuffer: ArrayBufferLike | undefined;
 let lastBytes: Uint8Array = new Uint8Array(0);
 let lastView: DataView = new DataView(new ArrayBuffer(0));
-
-function signedDod(bits: number, half: number): number {
-  return bits > half ? bits - half * 2 : bits;
-}
 
 /**
  * Decodes XOR chunk data (from the sample count on) into t and out (out
@@ -46,36 +41,19 @@ export function decodeXORPeek(data: Uint8Array, t: Float64Array, out: Uint32Arra
   const base = start + 2;
   const bits = (end - base) * 8;
 
-  // Sample 0: a zig-zag varint timestamp and 64 value bits, byte aligned.
-  let o = base;
-  let u = 0;
-  let mul = 1;
-  let x = 0;
-  for (let k = 0; k < 7; k++) {
-    x = bytes[o++]!;
-    u += (x & 0x7f) * mul;
-    mul *= 128;
-    if (x < 0x80) break;
-  }
-  if (x >= 0x80) return -1;
-  let ts = u % 2 === 1 ? -(u + 1) / 2 : u / 2;
+  // Sample 0: a zig-zag varint timestamp and 64 value bits, then sample 1's uvarint delta, byte aligned.
+  const u0 = alignedUvarint(bytes, base);
+  if (u0 < 0) return -1;
+  let ts = unzigzag(u0);
+  let o = uvarintEnd;
   let hi = dv.getUint32(o);
   let lo = dv.getUint32(o + 4);
-  o += 8;
   t[0] = ts;
   out[0] = lo;
   out[1] = hi;
-  // Sample 1: a uvarint delta, still byte aligned.
-  u = 0;
-  mul = 1;
-  for (let k = 0; k < 7; k++) {
-    x = bytes[o++]!;
-    u += (x & 0x7f) * mul;
-    mul *= 128;
-    if (x < 0x80) break;
-  }
-  if (x >= 0x80) return -1;
-  let tDelta = u;
+  let tDelta = alignedUvarint(bytes, o + 8);
+  if (tDelta < 0) return -1;
+  o = uvarintEnd;
   ts += tDelta;
 
   let p = (o - base) * 8;
@@ -140,26 +118,13 @@ export function decodeXORPeek(data: Uint8Array, t: Float64Array, out: Uint32Arra
       w = peek(bytes, dv, base, p);
     }
     // Delta of delta: 0 | 10 + 14 bits | 110 + 17 | 1110 + 20 | 1111 + 64.
-    if (w >>> 31 === 0) p += 1;
-    else {
-      const ones = Math.clz32(~w);
-      let dod: number;
-      if (ones === 1) {
-        dod = signedDod((w >>> 16) & 0x3fff, 0x2000);
-        p += 16;
-      } else if (ones === 2) {
-        dod = signedDod((w >>> 12) & 0x1ffff, 0x10000);
-        p += 20;
-      } else if (ones === 3) {
-        dod = signedDod((w >>> 8) & 0xfffff, 0x80000);
-        p += 24;
-      } else {
-        dod = (peek(bytes, dv, base, p + 4) | 0) * TWO_POW_32 + peek(bytes, dv, base, p + 36);
-        if (!Number.isSafeInteger(dod)) return -1;
-        p += 68;
-      }
+    const ones = Math.min(Math.clz32(~w), 4);
+    if (ones !== 0) {
+      const dod = dodAt(w, ones, bytes, dv, base, p);
+      if (dod !== dod) return -1;
       tDelta += dod;
     }
+    p += DOD_BITS[ones]!;
     ts += tDelta;
     w = peek(bytes, dv, base, p);
   }

@@ -43,31 +43,13 @@ export function scanXOR(bytes: Uint8Array, dv: DataView, start: number, end: num
   const base = start + 2;
   const bits = (end - base) * 8;
 
-  // Sample 0: a zig-zag varint timestamp and 64 value bits, byte aligned.
-  let o = base;
-  let u = 0;
-  let mul = 1;
-  let x = 0;
-  for (let k = 0; k < 7; k++) {
-    x = bytes[o++]!;
-    u += (x & 0x7f) * mul;
-    mul *= 128;
-    if (x < 0x80) break;
-  }
-  if (x >= 0x80) return -1; // Longer than 7 bytes (beyond 2^49): the decoder's case.
-  let ts = u % 2 === 1 ? -(u + 1) / 2 : u / 2;
-  o += 8;
-  // Sample 1: a uvarint delta, still byte aligned.
-  u = 0;
-  mul = 1;
-  for (let k = 0; k < 7; k++) {
-    x = bytes[o++]!;
-    u += (x & 0x7f) * mul;
-    mul *= 128;
-    if (x < 0x80) break;
-  }
-  if (x >= 0x80) return -1;
-  let tDelta = u;
+  // Sample 0: a zig-zag varint timestamp and 64 value bits, then sample 1's uvarint delta, byte aligned.
+  const u0 = alignedUvarint(bytes, base);
+  if (u0 < 0) return -1;
+  let ts = unzigzag(u0);
+  let tDelta = alignedUvarint(bytes, uvarintEnd + 8);
+  if (tDelta < 0) return -1;
+  const o = uvarintEnd;
   const first = ts;
   ts += tDelta;
   let ordered = tDelta > 0;
@@ -94,26 +76,13 @@ export function scanXOR(bytes: Uint8Array, dv: DataView, start: number, end: num
       p += 3 + mbits;
     } else {
       // Delta of delta: 0 | 10 + 14 bits | 110 + 17 | 1110 + 20 | 1111 + 64.
-      if (w >>> 31 === 0) p += 1;
-      else {
-        const ones = Math.clz32(~w);
-        let dod: number;
-        if (ones === 1) {
-          dod = signedDod((w >>> 16) & 0x3fff, 0x2000);
-          p += 16;
-        } else if (ones === 2) {
-          dod = signedDod((w >>> 12) & 0x1ffff, 0x10000);
-          p += 20;
-        } else if (ones === 3) {
-          dod = signedDod((w >>> 8) & 0xfffff, 0x80000);
-          p += 24;
-        } else {
-          dod = (peek(bytes, dv, base, p + 4) | 0) * TWO_POW_32 + peek(bytes, dv, base, p + 36);
-          if (!Number.isSafeInteger(dod)) return -1;
-          p += 68;
-        }
+      const ones = Math.min(Math.clz32(~w), 4);
+      if (ones !== 0) {
+        const dod = dodAt(w, ones, bytes, dv, base, p);
+        if (dod !== dod) return -1;
         tDelta += dod;
       }
+      p += DOD_BITS[ones]!;
       v = skipValue(peek(bytes, dv, base, p), mbits);
       if (v < 0) return -1;
       p += v & 0xff;
@@ -128,6 +97,50 @@ export function scanXOR(bytes: Uint8Array, dv: DataView, start: number, end: num
   res[1] = ts;
   res[2] = ordered ? 1 : 0;
   return count;
+}
+
+/** Bits a dod takes, by the number of leading 1 bits of its prefix (0 to 4). */
+export const DOD_BITS = [1, 16, 20, 24, 68];
+
+/**
+ * The dod whose prefix has `ones` (1 to 4) leading 1 bits, from `w`, the 32
+ * bits at p (and for the 64-bit form, the bits after them); NaN when it is
+ * beyond ±2^53.
+ */
+export function dodAt(w: number, ones: number, bytes: Uint8Array, dv: DataView, base: number, p: number): number {
+  if (ones === 1) return signedDod((w >>> 16) & 0x3fff, 0x2000);
+  if (ones === 2) return signedDod((w >>> 12) & 0x1ffff, 0x10000);
+  if (ones === 3) return signedDod((w >>> 8) & 0xfffff, 0x80000);
+  const dod = (peek(bytes, dv, base, p + 4) | 0) * TWO_POW_32 + peek(bytes, dv, base, p + 36);
+  return Number.isSafeInteger(dod) ? dod : NaN;
+}
+
+/** Where the last alignedUvarint ended. */
+export let uvarintEnd = 0;
+
+/**
+ * A byte-aligned uvarint at bytes[o] (samples 0 and 1 start on byte
+ * boundaries) of at most 7 bytes; -1 when longer (beyond 2^49, the careful
+ * decoder's case). Sets uvarintEnd.
+ */
+export function alignedUvarint(bytes: Uint8Array, o: number): number {
+  let u = 0;
+  let mul = 1;
+  for (let k = 0; k < 7; k++) {
+    const x = bytes[o + k]!;
+    u += (x & 0x7f) * mul;
+    if (x < 0x80) {
+      uvarintEnd = o + k + 1;
+      return u;
+    }
+    mul *= 128;
+  }
+  return -1;
+}
+
+/** Go's zig-zag varint from its uvarint bits. */
+export function unzigzag(u: number): number {
+  return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
 }
 
 /**

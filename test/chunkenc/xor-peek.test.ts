@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeXORBits, xorSampleCount } from '../../src/chunkenc/xor.js';
 import { decodeXORPeek } from '../../src/chunkenc/xor-peek.js';
 import { XOR_SCAN_PAD } from '../../src/chunkenc/xor-scan.js';
-import { encodeXOR } from '../helpers/xorEncoder.js';
+import { encodeXOR, xorChunkArb } from '../helpers/xorEncoder.js';
 
 type Out = { n: number; t: number[]; bits: number[] } | 'declined' | 'error';
 
@@ -31,30 +31,7 @@ function run(fn: (t: Float64Array, out: Uint32Array) => number): Out {
 const peek = (d: Uint8Array) => run((t, out) => decodeXORPeek(d, t, out));
 const careful = (d: Uint8Array) => run((t, out) => decodeXORBits(d, xorSampleCount(d), t, out));
 
-const gap = fc.oneof(
-  { weight: 5, arbitrary: fc.constant(30_000) },
-  { weight: 3, arbitrary: fc.integer({ min: 0, max: 70_000 }) },
-  { weight: 1, arbitrary: fc.integer({ min: -70_000, max: 2 ** 40 }) },
-  { weight: 2, arbitrary: fc.constantFrom(...[8191, 8192, 8193, -8192, 65536, 65537, 524288, 524289].map((d) => 30_000 + d)) },
-);
-const valueBits = fc.oneof(
-  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
-  fc.constantFrom(0n, 1n, 0x3ff0000000000000n, 0x7ff0000000000002n, 0x8000000000000000n),
-  fc.integer({ min: 0, max: 1000 }).map((x) => BigInt.asUintN(64, BigInt(new BigUint64Array(new Float64Array([x]).buffer)[0]!))),
-);
-const chunkArb = fc
-  .tuple(fc.integer({ min: -(2 ** 45), max: 2 ** 45 }), fc.array(fc.tuple(gap, valueBits, fc.boolean()), { minLength: 2, maxLength: 250 }))
-  .map(([t0, rows]) => {
-    const ts: number[] = [];
-    const vals: bigint[] = [];
-    let t = t0;
-    for (const [g, v, repeat] of rows) {
-      ts.push(t);
-      vals.push(repeat && vals.length > 0 ? vals[vals.length - 1]! : v);
-      t += g;
-    }
-    return encodeXOR(ts, vals);
-  });
+const chunkArb = xorChunkArb(30_000);
 
 describe('decodeXORPeek, the fast path of decodeXORInto', () => {
   it('decodes every encoded chunk of 2 or more samples exactly as the careful decoder does (declining only what it refuses)', () => {

@@ -7,7 +7,7 @@ import { ChunkEncoding } from '../../src/chunkenc/chunk.js';
 import { decodeXOR } from '../../src/chunkenc/xor.js';
 import { scanXOR, XOR_SCAN_PAD } from '../../src/chunkenc/xor-scan.js';
 import { type Fixtures, loadFixtures, segmentFiles } from '../helpers/fixtures.js';
-import { encodeXOR } from '../helpers/xorEncoder.js';
+import { encodeXOR, xorChunkArb } from '../helpers/xorEncoder.js';
 
 interface Seen {
   count: number;
@@ -44,28 +44,7 @@ function agrees(data: Uint8Array, at: number, fill: number): void {
   if (s !== undefined) expect(s).toEqual(decoded(data));
 }
 
-const gap = fc.oneof(
-  { weight: 5, arbitrary: fc.constant(15_000) },
-  { weight: 3, arbitrary: fc.integer({ min: 0, max: 70_000 }) },
-  { weight: 1, arbitrary: fc.integer({ min: -70_000, max: 2 ** 40 }) },
-  { weight: 2, arbitrary: fc.constantFrom(...[8191, 8192, 8193, -8191, -8192, -8193, 65535, 65536, 65537, 524287, 524288, 524289, -524288].map((d) => 15_000 + d)) },
-);
-const valueBits = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), fc.constantFrom(0n, 1n, 0x3ff0000000000000n, 0x7ff0000000000002n));
-
-/** Timestamps and values as real series make them: repeats, steady steps, the odd jump. */
-const chunkArb = fc
-  .tuple(fc.integer({ min: -(2 ** 45), max: 2 ** 45 }), fc.array(fc.tuple(gap, valueBits, fc.boolean()), { minLength: 2, maxLength: 250 }))
-  .map(([t0, rows]) => {
-    const ts: number[] = [];
-    const vals: bigint[] = [];
-    let t = t0;
-    for (const [g, v, repeat] of rows) {
-      ts.push(t);
-      vals.push(repeat && vals.length > 0 ? vals[vals.length - 1]! : v);
-      t += g;
-    }
-    return encodeXOR(ts, vals);
-  });
+const chunkArb = xorChunkArb(15_000);
 
 describe('scanXOR on hand-built chunks', () => {
   it('reads count, first and last timestamps of a steady counter', () => {

@@ -3,6 +3,8 @@
 // checked by round trips. They favour plainness over speed and use BigInt
 // for 64-bit words, a different route from the decoders' 32-bit halves.
 
+import fc from 'fast-check';
+
 const MASK64 = (1n << 64n) - 1n;
 
 /** Writes bits most-significant first, like bstream.writeBit/writeBits. */
@@ -293,4 +295,35 @@ export function putVarbitUint(w: BitWriter, val: bigint): void {
   }
   w.writeBits(0b11111111, 8);
   w.writeBits(val, 64);
+}
+
+/**
+ * fast-check: XOR chunk data as real series make it: repeated values, steady
+ * steps, dods at the edges of the 14/17/20-bit buckets, the odd jump back.
+ */
+export function xorChunkArb(step = 15_000): fc.Arbitrary<Uint8Array> {
+  const gap = fc.oneof(
+    { weight: 5, arbitrary: fc.constant(step) },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 70_000 }) },
+    { weight: 1, arbitrary: fc.integer({ min: -70_000, max: 2 ** 40 }) },
+    { weight: 2, arbitrary: fc.constantFrom(...[8191, 8192, 8193, -8191, -8192, -8193, 65535, 65536, 65537, 524287, 524288, 524289, -524288].map((d) => step + d)) },
+  );
+  const valueBits = fc.oneof(
+    fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+    fc.constantFrom(0n, 1n, 0x3ff0000000000000n, 0x7ff0000000000002n, 0x8000000000000000n),
+    fc.integer({ min: 0, max: 1000 }).map((x) => new BigUint64Array(new Float64Array([x]).buffer)[0]!),
+  );
+  return fc
+    .tuple(fc.integer({ min: -(2 ** 45), max: 2 ** 45 }), fc.array(fc.tuple(gap, valueBits, fc.boolean()), { minLength: 2, maxLength: 250 }))
+    .map(([t0, rows]) => {
+      const ts: number[] = [];
+      const vals: bigint[] = [];
+      let t = t0;
+      for (const [g, v, repeat] of rows) {
+        ts.push(t);
+        vals.push(repeat && vals.length > 0 ? vals[vals.length - 1]! : v);
+        t += g;
+      }
+      return encodeXOR(ts, vals);
+    });
 }
