@@ -9,7 +9,7 @@ import { ByteWriter } from './bytewriter.js';
 import { labelsString, writeFloatG, writeInt } from './goformat.js';
 import { histogramString } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
-import { mergedSamples, mergedSeries } from './merge.js';
+import { MergeScratch, mergedSamples, mergedSeries } from './merge.js';
 import type { SampleList } from './samples.js';
 
 export interface DumpOptions {
@@ -33,8 +33,9 @@ export async function writeDump(blocks: readonly (Block | Head)[], opts: DumpOpt
   const maxt = opts.maxTime ?? Infinity;
   const w = new ByteWriter(out);
   const stats: DumpStats = { series: 0, samples: 0 };
+  const scratch = new MergeScratch();
   for (const m of mergedSeries(blocks, opts.matchers, mint, maxt)) {
-    const s = mergedSamples(m, mint, maxt);
+    const s = mergedSamples(m, mint, maxt, scratch);
     if (s.n === 0) continue;
     stats.series++;
     stats.samples += s.n;
