@@ -1,9 +1,10 @@
 // The command line: yargs wiring only; the work happens in the library.
 
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 // Commands load on demand, so each run pays only for the code it uses.
 import type { DumpFormat } from './dump.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
+import { loadYargs, type YargsFn } from './yargs.js';
 
 // yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
 const STDIN_ARG = '\0stdin';
@@ -38,11 +39,36 @@ export async function main(args: string[]): Promise<number> {
     if (e.code === 'EPIPE') process.exit(code);
     throw e;
   });
+  const parser = cliParser(await loadYargs(argv), argv, (msg) => {
+    process.stderr.write(`tsdb-inspect: ${msg}\nRun tsdb-inspect --help for usage.\n`);
+    code = EXIT_USAGE;
+    throw new UsageFailed();
+  });
+  let a: Args;
+  try {
+    a = (await parser.parseAsync()) as Args;
+  } catch (e) {
+    return e instanceof UsageFailed ? code : reportError(e);
+  }
+  // yargs has printed the help or the version.
+  if (a.help || a.version) return code;
+  setDebug(Boolean(a.debug));
+  try {
+    code = await COMMANDS[String(a._[0])](a);
+  } catch (e) {
+    code = reportError(e);
+  }
+  return code;
+}
+
+/**
+ * The command line as yargs reads it. The commands have no handlers: yargs
+ * parses and validates, then main runs the command. `onFail` gets yargs'
+ * message for a usage error and must throw.
+ */
+export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) => never) {
   const inputDesc = 'a .tgz/.tar archive, - for stdin, or a snapshot, data or block directory';
-  // The commands have no yargs handlers: yargs only parses and validates, and the
-  // command runs after it. (With a handler, yargs lays out the whole help text on
-  // every run, in case the handler fails later.)
-  const parser = yargs(argv)
+  return yargs(argv)
     .scriptName('tsdb-inspect')
     .usage('$0 <command> <input> [options]')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces' })
@@ -90,26 +116,7 @@ export async function main(args: string[]): Promise<number> {
     .strict()
     .help()
     .exitProcess(false)
-    .fail((msg, err) => {
-      process.stderr.write(`tsdb-inspect: ${msg ?? err?.message}\nRun tsdb-inspect --help for usage.\n`);
-      code = EXIT_USAGE;
-      throw new UsageFailed();
-    });
-  let a: Args;
-  try {
-    a = (await parser.parseAsync()) as Args;
-  } catch (e) {
-    return e instanceof UsageFailed ? code : reportError(e);
-  }
-  // yargs has printed the help or the version.
-  if (a.help || a.version) return code;
-  setDebug(Boolean(a.debug));
-  try {
-    code = await COMMANDS[String(a._[0])](a);
-  } catch (e) {
-    code = reportError(e);
-  }
-  return code;
+    .fail((msg, err) => onFail(msg ?? err?.message));
 }
 
 class UsageFailed extends Error {}
