@@ -78,13 +78,16 @@ export class Block {
     return this.tombstoneData;
   }
 
-  /** The chunk record a chunk ref points at, CRC checked. */
-  chunk(ref: number): ChunkRecord {
+  /**
+   * The chunk record a chunk ref points at, CRC checked unless `crc` is false
+   * (for a reader of the sample count alone, as promtool's analyze reads it).
+   */
+  chunk(ref: number, crc = true): ChunkRecord {
     const seq = chunkRefSegment(ref);
     const s = this.segments.get(seq) ?? this.openSegment(seq);
     try {
-      if (s.window) return s.window.record(chunkRefOffset(ref), this.vr);
-      return readChunkRecord(s.whole!, chunkRefOffset(ref), true, this.vr);
+      if (s.window) return s.window.record(chunkRefOffset(ref), this.vr, crc);
+      return readChunkRecord(s.whole!, chunkRefOffset(ref), crc, this.vr);
     } catch (e) {
       if (isTsdbError(e)) throw e.withContext({ block: this.name, file: s.file });
       throw e;
@@ -102,7 +105,8 @@ export class Block {
       const buf = this.source.read(file);
       if (!buf) throw new TsdbError(ErrorCode.NotFound, `block ${this.name}: chunk segment ${file} is missing`, { block: this.name, file });
       withFile(this.name, file, () => readSegmentHeader(buf));
-      s = { file, whole: buf };
+      // A plain view: records are cut from it, and a Buffer's subarray costs more.
+      s = { file, whole: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
     }
     this.segments.set(seq, s);
     return s;

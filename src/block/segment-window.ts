@@ -35,17 +35,17 @@ export class SegmentWindow {
     this.nextRead = minRead;
   }
 
-  /** The record at file offset `off`, CRC checked. */
-  record(off: number, vr: VarintResult): ChunkRecord {
+  /** The record at file offset `off`, CRC checked unless `crc` is false. */
+  record(off: number, vr: VarintResult, crc = true): ChunkRecord {
     if (!this.headerChecked) {
       readSegmentHeader(this.read(0, SEGMENT_HEADER_LEN));
       this.headerChecked = true;
     }
-    if (off < SEGMENT_HEADER_LEN || off >= this.size) return readChunkRecord(EMPTY, off, true, vr, this.size); // throws: outside the records
+    if (off < SEGMENT_HEADER_LEN || off >= this.size) return readChunkRecord(EMPTY, off, crc, vr, this.size); // throws: outside the records
     if (off < this.start || off >= this.start + this.buf.length) this.load(off, 0);
     for (;;) {
       try {
-        return readChunkRecord(this.buf, off, true, vr, this.start);
+        return readChunkRecord(this.buf, off, crc, vr, this.start);
       } catch (e) {
         // A record that runs past the window: load a window from it that holds it all, if the file goes on.
         const end = this.start + this.buf.length;
@@ -77,6 +77,8 @@ export class SegmentWindow {
   }
 
   private read(off: number, length: number): Uint8Array {
-    return this.source.readRange!(this.file, off, length) ?? EMPTY;
+    const b = this.source.readRange!(this.file, off, length);
+    // A plain view: records are cut from it, and a Buffer's subarray costs more.
+    return b ? new Uint8Array(b.buffer, b.byteOffset, b.length) : EMPTY;
   }
 }
