@@ -5,7 +5,7 @@
 import type { Block } from '../block/block.js';
 import { withFile } from '../block/block.js';
 import { ChunkEncoding, decodeChunk } from '../chunkenc/chunk.js';
-import { decodeXORInto } from '../chunkenc/xor.js';
+import { decodeXORInto, xorSampleCount } from '../chunkenc/xor.js';
 import { segmentName } from '../chunks/segment.js';
 import type { ChunkMeta } from '../index/series.js';
 import { chunkRefSegment } from '../index/series.js';
@@ -100,8 +100,9 @@ export function readSamples(p: SeriesPart, mint: number, maxt: number, out = new
     try {
       if (rec.encoding === ChunkEncoding.XOR || rec.encoding === ChunkEncoding.OOOXOR) {
         // The common case: decoded into scratch, nothing allocated per chunk.
-        const count = decodeXORInto(rec.data, scratch.t, scratch.v, scratch.bits);
-        pushFloats(out, scratch.t, scratch.v, count, mint, maxt, del);
+        const x = xorScratch(xorSampleCount(rec.data));
+        const count = decodeXORInto(rec.data, x.t, x.v, x.bits);
+        pushFloats(out, x.t, x.v, count, mint, maxt, del);
         continue;
       }
       const d = decodeChunk(rec.encoding, rec.data);
@@ -120,11 +121,16 @@ export function readSamples(p: SeriesPart, mint: number, maxt: number, out = new
   return out;
 }
 
-/** Scratch for one XOR chunk (at most 2^16 − 1 samples); `bits` aliases `v`. */
-const scratch = (() => {
-  const v = new Float64Array(0xffff);
-  return { t: new Float64Array(0xffff), v, bits: new Uint32Array(v.buffer) };
-})();
+/** Scratch for one XOR chunk, grown to the largest seen; `bits` aliases `v`. */
+let scratch = { t: new Float64Array(0), v: new Float64Array(0), bits: new Uint32Array(0) };
+function xorScratch(count: number): typeof scratch {
+  if (scratch.t.length < count) {
+    const n = Math.max(count, 2 * scratch.t.length, 256);
+    const v = new Float64Array(n);
+    scratch = { t: new Float64Array(n), v, bits: new Uint32Array(v.buffer) };
+  }
+  return scratch;
+}
 
 function pushFloats(out: SampleList, t: Float64Array, v: Float64Array, count: number, mint: number, maxt: number, del: Interval[] | undefined): void {
   out.reserve(count);
