@@ -14,7 +14,8 @@ export class ByteWriter {
 
   constructor(
     private readonly out: Writable,
-    private readonly flushAt = FLUSH_AT,
+    /** Buffered bytes at which the writer is full. */
+    readonly flushAt = FLUSH_AT,
   ) {
     this.buf = Buffer.allocUnsafeSlow(flushAt + 4096);
   }

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
 import type { Head } from '../wal/head.js';
 import { ByteWriter } from './bytewriter.js';
-import { labelsString, writeFloatG, writeInt } from './goformat.js';
+import { labelsString, NUMBER_MAX_BYTES, writeFloatG, writeInt } from './goformat.js';
 import { histogramString } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
 import { MergeScratch, mergedSamples, mergedSeries } from './merge.js';
@@ -25,7 +25,7 @@ export interface DumpStats {
 }
 
 /** Room for a %g float or an int64, a space and a newline, after the prefix. */
-const NUMBERS_MAX = 2 * 24 + 2;
+const NUMBERS_MAX = 2 * NUMBER_MAX_BYTES + 2;
 
 /** Write the dump to `out`, about 1 MiB at a time, honouring backpressure. */
 export async function writeDump(blocks: readonly (Block | Head)[], opts: DumpOptions, out: Writable): Promise<DumpStats> {
@@ -51,19 +51,44 @@ export async function writeDump(blocks: readonly (Block | Head)[], opts: DumpOpt
 
 /** Lines of samples from `i` on, until the buffer is full; returns the next sample. */
 function writeLines(w: ByteWriter, prefix: Uint8Array, s: SampleList, i: number): number {
-  const { n, t, v, h, hf } = s;
+  return s.h ? writeMixedLines(w, prefix, s, i) : writeFloatLines(w, prefix, s, i);
+}
+
+/** Float samples only: buffer and position stay in locals from line to line. */
+function writeFloatLines(w: ByteWriter, prefix: Uint8Array, s: SampleList, i: number): number {
+  const { n, t, v } = s;
   const plen = prefix.length;
-  for (; i < n && !w.full; i++) {
-    const hs = h?.[i];
-    if (hs) {
-      w.bytes(prefix);
-      w.text(histogramString(hs, hf![i]));
-      w.reserve(NUMBERS_MAX);
-    } else {
-      w.reserve(plen + NUMBERS_MAX);
-      w.buf.set(prefix, w.pos);
-      w.pos = writeFloatG(w.buf, w.pos + plen, v[i]);
+  const line = plen + NUMBERS_MAX;
+  let buf = w.buf;
+  let pos = w.pos;
+  for (; i < n && pos < w.flushAt; i++) {
+    if (pos + line > buf.length) {
+      w.pos = pos;
+      w.reserve(line);
+      buf = w.buf;
     }
+    buf.set(prefix, pos);
+    pos = writeFloatG(buf, pos + plen, v[i]);
+    buf[pos++] = 32; // ' '
+    pos = writeInt(buf, pos, t[i]);
+    buf[pos++] = 10; // '\n'
+  }
+  w.pos = pos;
+  return i;
+}
+
+/** Samples some of which are native histograms. */
+function writeMixedLines(w: ByteWriter, prefix: Uint8Array, s: SampleList, i: number): number {
+  const { n, t, v, h, hf } = s;
+  for (; i < n && !w.full; i++) {
+    w.bytes(prefix);
+    const hs = h![i];
+    if (hs) w.text(histogramString(hs, hf![i]));
+    else {
+      w.reserve(NUMBERS_MAX);
+      w.pos = writeFloatG(w.buf, w.pos, v[i]);
+    }
+    w.reserve(NUMBERS_MAX);
     const buf = w.buf;
     let pos = w.pos;
     buf[pos++] = 32; // ' '

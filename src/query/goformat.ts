@@ -32,8 +32,8 @@ export function formatG(v: number): string {
 /**
  * formatG written as ASCII into `buf` at `pos`; returns the position after
  * it. Integer values take a digit loop (promtool's counters mostly are);
- * every other value goes through formatG. The caller leaves room for 24
- * bytes (the digit loop may use them all as scratch).
+ * every other value goes through formatG. The caller leaves room for
+ * NUMBER_MAX_BYTES (the digit loop may use them as scratch).
  */
 export function writeFloatG(buf: Uint8Array, pos: number, v: number): number {
   if (v === 0 || !Number.isInteger(v) || v > MAX_SAFE || v < -MAX_SAFE) return writeAscii(buf, pos, formatG(v));
@@ -66,10 +66,13 @@ export function writeFloatG(buf: Uint8Array, pos: number, v: number): number {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/** The most that writeFloatG or writeInt write: "-1.2345678901234567e-308" is 24, String(-1.2345678901234567e-7) 25. */
+export const NUMBER_MAX_BYTES = 32;
+
 /**
  * Go's %d for an int64 timestamp held as a number, written as ASCII. The
  * same text as String(n) for every number (what `'' + n` printed before),
- * -0 as 0. The caller leaves room for 24 bytes.
+ * -0 as 0. The caller leaves room for NUMBER_MAX_BYTES.
  */
 export function writeInt(buf: Uint8Array, pos: number, n: number): number {
   if (!Number.isInteger(n) || n > MAX_SAFE || n < -MAX_SAFE) return writeAscii(buf, pos, String(n));

@@ -4,19 +4,19 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatG, writeFloatG, writeInt } from '../../src/query/goformat.js';
+import { formatG, NUMBER_MAX_BYTES, writeFloatG, writeInt } from '../../src/query/goformat.js';
 import { anyDouble, modelG } from '../helpers/gofloat.js';
 
 const buf = new Uint8Array(64);
 const ascii = (end: number, start = 0) => String.fromCharCode(...buf.subarray(start, end));
 
-/** The text a writer writes at `at`; it may use its 24 bytes as scratch, but nothing around them. */
+/** The text a writer writes at `at`; it may use its NUMBER_MAX_BYTES as scratch, but nothing around them. */
 function written(write: (b: Uint8Array, pos: number, v: number) => number, v: number, at = 3): string {
   buf.fill(0xff);
   const end = write(buf, at, v);
-  expect(end - at).toBeLessThanOrEqual(24);
+  expect(end - at).toBeLessThanOrEqual(NUMBER_MAX_BYTES);
   expect(buf.subarray(0, at).every((b) => b === 0xff)).toBe(true);
-  expect(buf.subarray(at + 24).every((b) => b === 0xff)).toBe(true);
+  expect(buf.subarray(at + NUMBER_MAX_BYTES).every((b) => b === 0xff)).toBe(true);
   return ascii(end, at);
 }
 
@@ -84,6 +84,7 @@ describe('writeInt writes String(n)', () => {
   it('equals String(n) for any double, -0 as 0', () => {
     fc.assert(fc.property(anyDouble, (n) => written(writeInt, n) === String(n)), { numRuns: 3000 });
     expect(written(writeInt, -0)).toBe('0');
+    expect(written(writeInt, -1.3474620508276801e-6)).toBe('-0.0000013474620508276801'); // the longest kind
   });
 
   it('known values', () => {
