@@ -1,14 +1,15 @@
 // A block opened for reading: meta.json, the index, the tombstones and
-// lazily loaded chunk segments, as Prometheus's tsdb/block.go opens them
+// chunk segments read on demand, as Prometheus's tsdb/block.go opens them
 // together. Every error carries the block and file it came from.
 
-import { MAX_CHUNK_LEN, SEGMENT_HEADER_LEN, readChunkRecord, readSegmentHeader, segmentName, type ChunkRecord } from '../chunks/segment.js';
+import { readChunkRecord, readSegmentHeader, segmentName, type ChunkRecord } from '../chunks/segment.js';
 import { ErrorCode, TsdbError, isTsdbError } from '../encoding/errors.js';
 import type { VarintResult } from '../encoding/varint.js';
 import { IndexReader } from '../index/reader.js';
 import { chunkRefOffset, chunkRefSegment } from '../index/series.js';
 import { parseMeta, type BlockMeta } from '../meta/meta.js';
 import { readTombstones, type Tombstones } from '../tombstones/tombstones.js';
+import { SegmentWindow } from './segment-window.js';
 import type { BlockSource } from './source.js';
 
 /** Run `fn`, adding block and file to any TsdbError it throws. */
@@ -22,11 +23,18 @@ export function withFile<T>(block: string, file: string, fn: () => T): T {
 }
 
 const EMPTY_TOMBSTONES: Tombstones = { entries: [], bySeries: new Map() };
-/** Segments larger than this are read in pages rather than whole. */
+/** Segments larger than this are read through a moving window rather than whole. */
 const PAGED_ABOVE = 8 << 20;
-const PAGE = 1 << 20;
-/** Pages kept at once (then the cache starts over): bounds memory on huge blocks. */
-const MAX_PAGES = 256;
+/** The window's first size, and its largest. */
+const MIN_READ = 64 << 10;
+const MAX_READ = 1 << 20;
+
+/** A chunk segment file as the block reads it: whole, or through a window. */
+interface Segment {
+  file: string;
+  whole?: Uint8Array;
+  window?: SegmentWindow;
+}
 
 export class Block {
   /** The block directory name (normally the ULID). */
@@ -35,19 +43,17 @@ export class Block {
   readonly meta: BlockMeta;
   private indexReader?: IndexReader;
   private tombstoneData?: Tombstones;
-  private readonly segments = new Map<number, Uint8Array>();
-  /** Pages of large segments read on demand: a selective query touches few of them. */
-  private readonly pages = new Map<string, Uint8Array>();
-  private readonly segmentSizes = new Map<number, number>();
+  private readonly segments = new Map<number, Segment>();
   private readonly vr: VarintResult = { value: 0, next: 0 };
 
   private readonly pageSize: number;
   private readonly pagedAbove: number;
 
+  /** `pageSize`: the first window size for large segments; `pagedAbove`: what counts as large. */
   constructor(name: string, source: BlockSource, opts: { pageSize?: number; pagedAbove?: number } = {}) {
     this.name = name;
     this.source = source;
-    this.pageSize = opts.pageSize ?? PAGE;
+    this.pageSize = opts.pageSize ?? MIN_READ;
     this.pagedAbove = opts.pagedAbove ?? PAGED_ABOVE;
     const raw = source.read('meta.json');
     if (!raw) throw new TsdbError(ErrorCode.NotFound, `block ${name} has no meta.json`, { block: name, file: 'meta.json' });
@@ -72,78 +78,38 @@ export class Block {
     return this.tombstoneData;
   }
 
-  private segment(seq: number): Uint8Array {
-    let buf = this.segments.get(seq);
-    if (!buf) {
-      // Chunk refs count segments from 0; files are numbered from 000001.
-      const file = 'chunks/' + segmentName(seq + 1);
-      buf = this.source.read(file);
-      if (!buf) throw new TsdbError(ErrorCode.NotFound, `block ${this.name}: chunk segment ${file} is missing`, { block: this.name, file });
-      const b = buf;
-      withFile(this.name, file, () => readSegmentHeader(b));
-      this.segments.set(seq, buf);
-    }
-    return buf;
-  }
-
-  /** The chunk record a chunk ref points at, CRC checked. */
-  chunk(ref: number): ChunkRecord {
-    const seq = chunkRefSegment(ref);
-    const file = 'chunks/' + segmentName(seq + 1);
-    let size = this.segmentSizes.get(seq);
-    if (size === undefined && this.source.readRange && !this.segments.has(seq)) {
-      size = this.source.size(file) ?? -1;
-      this.segmentSizes.set(seq, size);
-    }
-    if (size !== undefined && size > this.pagedAbove) return this.pagedChunk(file, size, chunkRefOffset(ref));
-    // (-1: the size is unknown; the whole-file path reports a missing segment.)
-    const buf = this.segment(seq);
-    return withFile(this.name, file, () => readChunkRecord(buf, chunkRefOffset(ref), true, this.vr));
-  }
-
   /**
-   * A chunk of a large segment, read through 1 MiB pages: the record is read from
-   * the page holding it (plus the next ones when it crosses a page boundary), with
-   * file offsets kept, so errors still name the offset in the file.
+   * The chunk record a chunk ref points at, CRC checked unless `crc` is false
+   * (for a reader of the sample count alone, as promtool's analyze reads it).
    */
-  private pagedChunk(file: string, size: number, off: number): ChunkRecord {
-    return withFile(this.name, file, () => {
-      if (!this.pages.has(file + ':header')) {
-        readSegmentHeader(this.source.readRange!(file, 0, SEGMENT_HEADER_LEN) ?? new Uint8Array(0));
-        this.pages.set(file + ':header', new Uint8Array(0));
-      }
-      if (off >= size) return readChunkRecord(new Uint8Array(0), off, true, this.vr, size);
-      const first = Math.floor(off / this.pageSize);
-      let window = this.page(file, first);
-      const base = first * this.pageSize;
-      for (;;) {
-        try {
-          return readChunkRecord(window, off, true, this.vr, base);
-        } catch (e) {
-          // A record that runs past the window: add the next page, if the file goes on.
-          const end = base + window.length;
-          if (!(isTsdbError(e) && e.code === ErrorCode.ShortBuffer) || end >= size || window.length > MAX_CHUNK_LEN + this.pageSize) throw e;
-          const next = this.page(file, Math.floor(end / this.pageSize));
-          if (next.length === 0) throw e; // the file is shorter than its size said
-          const w = new Uint8Array(window.length + next.length);
-          w.set(window);
-          w.set(next, window.length);
-          window = w;
-        }
-      }
-    });
+  chunk(ref: number, crc = true): ChunkRecord {
+    const seq = chunkRefSegment(ref);
+    const s = this.segments.get(seq) ?? this.openSegment(seq);
+    try {
+      if (s.window) return s.window.record(chunkRefOffset(ref), this.vr, crc);
+      return readChunkRecord(s.whole!, chunkRefOffset(ref), crc, this.vr);
+    } catch (e) {
+      if (isTsdbError(e)) throw e.withContext({ block: this.name, file: s.file });
+      throw e;
+    }
   }
 
-  private page(file: string, i: number): Uint8Array {
-    const key = file + ':' + i;
-    let p = this.pages.get(key);
-    if (!p) {
-      p = this.source.readRange!(file, i * this.pageSize, this.pageSize);
-      if (!p) throw new TsdbError(ErrorCode.NotFound, `block ${this.name}: chunk segment ${file} is missing`, { block: this.name, file });
-      if (this.pages.size > MAX_PAGES) this.pages.clear();
-      this.pages.set(key, p);
+  private openSegment(seq: number): Segment {
+    // Chunk refs count segments from 0; files are numbered from 000001.
+    const file = 'chunks/' + segmentName(seq + 1);
+    // (-1: the size is unknown; the whole-file read reports a missing segment.)
+    const size = this.source.readRange ? (this.source.size(file) ?? -1) : -1;
+    let s: Segment;
+    if (size > this.pagedAbove) s = { file, window: new SegmentWindow(this.source, file, size, this.pageSize, Math.max(MAX_READ, this.pageSize)) };
+    else {
+      const buf = this.source.read(file);
+      if (!buf) throw new TsdbError(ErrorCode.NotFound, `block ${this.name}: chunk segment ${file} is missing`, { block: this.name, file });
+      withFile(this.name, file, () => readSegmentHeader(buf));
+      // A plain view: records are cut from it, and a Buffer's subarray costs more.
+      s = { file, whole: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };
     }
-    return p;
+    this.segments.set(seq, s);
+    return s;
   }
 
   /** Bytes on disk as promtool counts them: chunks + index + tombstones + meta.json. */
@@ -157,7 +123,6 @@ export class Block {
   /** Drop loaded files, to bound memory when walking many blocks. */
   close(): void {
     this.segments.clear();
-    this.pages.clear();
     this.indexReader = undefined;
   }
 }

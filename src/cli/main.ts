@@ -1,113 +1,122 @@
 // The command line: yargs wiring only; the work happens in the library.
 
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 // Commands load on demand, so each run pays only for the code it uses.
 import type { DumpFormat } from './dump.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
+import { loadYargs, type YargsFn } from './yargs.js';
 
 // yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
 const STDIN_ARG = '\0stdin';
 const input = (v: unknown): string => (v === STDIN_ARG ? '-' : String(v));
 
+/** What each command runs, given the parsed arguments; modules load on first use. */
+const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
+  verify: (a) => import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json')),
+  blocks: (a) => import('./blocks.js').then((m) => m.blocksCommand(input(a.input), a.format as 'table' | 'json')),
+  dump: (a) =>
+    import('./dump.js').then((m) =>
+      m.dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat }),
+    ),
+  series: (a) => import('./series.js').then((m) => m.seriesCommand({ input: input(a.input), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' })),
+  labels: (a) => import('./labels.js').then((m) => m.labelsCommand({ input: input(a.input), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' })),
+  'label-values': (a) =>
+    import('./labels.js').then((m) =>
+      m.labelValuesCommand({ input: input(a.input), name: String(a.name), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' }),
+    ),
+  analyze: (a) =>
+    import('./analyze.js').then((m) =>
+      m.analyzeCommand({ input: input(a.input), block: a.block as string | undefined, all: a.all as boolean, limit: a.limit as number, match: a.match as string | undefined, format: a.format as 'table' | 'text' | 'json' }),
+    ),
+};
+
+type Args = Record<string, unknown> & { _: (string | number)[] };
+
 export async function main(args: string[]): Promise<number> {
   const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
   let code = 0;
-  const run = (p: Promise<number>) =>
-    p.then(
-      (c) => (code = c),
-      (e) => (code = reportError(e)),
-    );
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(code);
     throw e;
   });
+  const parser = cliParser(await loadYargs(argv), argv, (msg) => {
+    process.stderr.write(`tsdb-inspect: ${msg}\nRun tsdb-inspect --help for usage.\n`);
+    code = EXIT_USAGE;
+    throw new UsageFailed();
+  });
+  let a: Args;
+  try {
+    a = (await parser.parseAsync()) as Args;
+  } catch (e) {
+    return e instanceof UsageFailed ? code : reportError(e);
+  }
+  // yargs has printed the help or the version.
+  if (a.help || a.version) return code;
+  setDebug(Boolean(a.debug));
+  try {
+    code = await COMMANDS[String(a._[0])](a);
+  } catch (e) {
+    code = reportError(e);
+  }
+  return code;
+}
+
+/**
+ * The command line as yargs reads it. The commands have no handlers: yargs
+ * parses and validates, then main runs the command. `onFail` gets yargs'
+ * message for a usage error and must throw.
+ */
+export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) => never) {
   const inputDesc = 'a .tgz/.tar archive, - for stdin, or a snapshot, data or block directory';
-  const parser = yargs(argv)
+  return yargs(argv)
     .scriptName('tsdb-inspect')
     .usage('$0 <command> <input> [options]')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces' })
-    .middleware((a) => setDebug(Boolean(a.debug)))
-    .command(
-      'verify <input>',
-      'check every byte of an archive or directory and report every problem',
-      (y) =>
+    .command('verify <input>', 'check every byte of an archive or directory and report every problem', (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+        .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
+    )
+    .command('blocks <input>', 'list the blocks, as promtool tsdb list does', (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+        .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
+    )
+    .command('dump <input>', 'print samples, byte-identical to promtool tsdb dump', (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+        .option('match', { type: 'string', describe: 'series selector, e.g. {job="api"}' })
+        .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to dump' })
+        .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' })
+        .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' }),
+    )
+    .command('series <input>', 'series matching selectors, as GET /api/v1/series answers', (y) =>
+      apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
+    )
+    .command('labels <input>', 'label names, as GET /api/v1/labels answers', (y) =>
+      apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
+    )
+    .command('label-values <input> <name>', 'values of a label, as GET /api/v1/label/<name>/values answers', (y) =>
+      apiOptions(
         y
           .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-          .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
-      async (a) => void (await run(import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json')))),
+          .positional('name', { type: 'string', demandOption: true, describe: 'label name' }),
+      ),
     )
-    .command(
-      'blocks <input>',
-      'list the blocks, as promtool tsdb list does',
-      (y) =>
-        y
-          .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-          .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
-      async (a) => void (await run(import('./blocks.js').then((m) => m.blocksCommand(input(a.input), a.format as 'table' | 'json')))),
-    )
-    .command(
-      'dump <input>',
-      'print samples, byte-identical to promtool tsdb dump',
-      (y) =>
-        y
-          .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-          .option('match', { type: 'string', describe: 'series selector, e.g. {job="api"}' })
-          .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to dump' })
-          .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' })
-          .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' }),
-      async (a) => void (await run(import('./dump.js').then((m) => m.dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat })))),
-    )
-    .command(
-      'series <input>',
-      'series matching selectors, as GET /api/v1/series answers',
-      (y) => apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
-      async (a) => void (await run(import('./series.js').then((m) => m.seriesCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' })))),
-    )
-    .command(
-      'labels <input>',
-      'label names, as GET /api/v1/labels answers',
-      (y) => apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
-      async (a) => void (await run(import('./labels.js').then((m) => m.labelsCommand({ input: input(a.input), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' })))),
-    )
-    .command(
-      'label-values <input> <name>',
-      'values of a label, as GET /api/v1/label/<name>/values answers',
-      (y) =>
-        apiOptions(
-          y
-            .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-            .positional('name', { type: 'string', demandOption: true, describe: 'label name' }),
-        ),
-      async (a) => void (await run(import('./labels.js').then((m) => m.labelValuesCommand({ input: input(a.input), name: String(a.name), match: a.match, start: a.start, end: a.end, format: a.format as 'table' | 'json' })))),
-    )
-    .command(
-      'analyze <input>',
-      'churn, cardinality and chunk fullness, as promtool tsdb analyze --extended',
-      (y) =>
-        y
-          .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-          .option('block', { type: 'string', describe: 'block ULID (default: the last block)' })
-          .option('all', { type: 'boolean', default: false, describe: 'all blocks merged' })
-          .option('limit', { type: 'number', default: 20, describe: 'entries per section' })
-          .option('match', { type: 'string', describe: 'analyze only the series a selector matches' })
-          .option('format', { choices: ['table', 'text', 'json'] as const, default: 'table' as const, describe: 'text: promtool\'s own output' }),
-      async (a) => void (await run(import('./analyze.js').then((m) => m.analyzeCommand({ input: input(a.input), block: a.block, all: a.all, limit: a.limit, match: a.match, format: a.format as 'table' | 'text' | 'json' })))),
+    .command('analyze <input>', 'churn, cardinality and chunk fullness, as promtool tsdb analyze --extended', (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+        .option('block', { type: 'string', describe: 'block ULID (default: the last block)' })
+        .option('all', { type: 'boolean', default: false, describe: 'all blocks merged' })
+        .option('limit', { type: 'number', default: 20, describe: 'entries per section' })
+        .option('match', { type: 'string', describe: 'analyze only the series a selector matches' })
+        .option('format', { choices: ['table', 'text', 'json'] as const, default: 'table' as const, describe: "text: promtool's own output" }),
     )
     .demandCommand(1, 'name a command')
     .strict()
     .help()
     .exitProcess(false)
-    .fail((msg, err) => {
-      process.stderr.write(`tsdb-inspect: ${msg ?? err?.message}\nRun tsdb-inspect --help for usage.\n`);
-      code = EXIT_USAGE;
-      throw new UsageFailed();
-    });
-  try {
-    await parser.parseAsync();
-  } catch (e) {
-    if (!(e instanceof UsageFailed)) code = reportError(e);
-  }
-  return code;
+    .fail((msg, err) => onFail(msg ?? err?.message));
 }
 
 class UsageFailed extends Error {}

@@ -2,7 +2,7 @@
 // codes (0 healthy, 1 problems found, 2 usage or unreadable input).
 
 import { ErrorCode, isTsdbError } from '../encoding/errors.js';
-import { openInput, type OpenedInput } from '../snapshot/open.js';
+import type { OpenedInput } from '../snapshot/open.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
@@ -51,6 +51,8 @@ export function reportError(e: unknown): number {
 
 /** Open the input, run `fn`, and always clean up what opening created. */
 export async function withInput<T>(input: string, fn: (o: OpenedInput) => Promise<T>): Promise<T> {
+  // Loaded here, not with the CLI: --help, --version and usage errors need none of the readers.
+  const { openInput } = await import('../snapshot/open.js');
   const opened = await openInput(input);
   const cleanup = (sig: NodeJS.Signals) => {
     opened.closeSync();

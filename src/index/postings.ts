@@ -3,8 +3,9 @@
 // that selectors are built from. See tsdb/docs/format/index.md,
 // "Postings" and "Postings Offset Table".
 
-import { be32At, decbufAt } from '../encoding/decbuf.js';
+import { be32At, decbufAt, decodeUtf8 } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { readUvarint, type VarintResult } from '../encoding/varint.js';
 
 export interface PostingsTableEntry {
   name: string;
@@ -15,31 +16,110 @@ export interface PostingsTableEntry {
   entryOffset: number;
 }
 
+/**
+ * The postings offset table opened as Prometheus opens it: the CRC is
+ * checked and every entry walked at open, label names decoded (there are
+ * few), values only when the postings of their name are asked for.
+ */
+export class PostingsOffsetTable {
+  /** File offset of each entry. */
+  private readonly entryAt: Float64Array;
+  /** File offset of each entry's value (its length prefix). */
+  private readonly valueAt: Float64Array;
+  /** The postings list offset of each entry. */
+  readonly listAt: Float64Array;
+  /** Each entry's label name. */
+  private readonly nameOf: string[];
+  /** Entries by label name, in table order. */
+  private readonly byName = new Map<string, number[]>();
+  private readonly buf: Uint8Array;
+  private readonly vr: VarintResult = { value: 0, next: 0 };
+
+  constructor(buf: Uint8Array, off: number) {
+    const d = decbufAt(buf, off, 'index postings offset table');
+    if (d.err) throw d.err;
+    const count = d.be32();
+    // An entry is at least 4 bytes (n, two empty strings, offset).
+    if (count * 4 > d.len) {
+      throw new TsdbError(ErrorCode.Corrupt, `index postings offset table at offset ${off}: #entries ${count} exceeds the ${d.len} bytes present`, { offset: off });
+    }
+    this.buf = buf;
+    this.entryAt = new Float64Array(count);
+    this.valueAt = new Float64Array(count);
+    this.listAt = new Float64Array(count);
+    this.nameOf = new Array(count);
+    let prevStart = 0;
+    let prevLen = -1;
+    let name = '';
+    for (let i = 0; i < count; i++) {
+      const entryOffset = d.off;
+      const n = d.uvarint();
+      if (!d.err && n !== 2) {
+        throw new TsdbError(ErrorCode.Corrupt, `index postings offset table entry ${i} at offset ${entryOffset}: key has ${n} parts, want 2`, { offset: entryOffset });
+      }
+      const nameLen = d.uvarint();
+      const nameStart = d.off;
+      d.skip(nameLen);
+      const valueAt = d.off;
+      d.skip(d.uvarint());
+      const offset = d.uvarint();
+      const e = d.error();
+      if (e) {
+        throw new TsdbError(e.code, `index postings offset table entry ${i}: ${e.message}`, { offset: e.context.offset ?? entryOffset }, { cause: e });
+      }
+      // Entries of one name follow each other: decode a name only when it changes.
+      if (!sameBytes(buf, prevStart, prevLen, nameStart, nameLen)) {
+        name = decodeUtf8(buf.subarray(nameStart, nameStart + nameLen));
+        prevStart = nameStart;
+        prevLen = nameLen;
+      }
+      this.entryAt[i] = entryOffset;
+      this.valueAt[i] = valueAt;
+      this.listAt[i] = offset;
+      this.nameOf[i] = name;
+      const list = this.byName.get(name);
+      if (list) list.push(i);
+      else this.byName.set(name, [i]);
+    }
+  }
+
+  get count(): number {
+    return this.entryAt.length;
+  }
+
+  /** Label names as the table holds them (the all-postings key "" among them). */
+  names(): IterableIterator<string> {
+    return this.byName.keys();
+  }
+
+  /** Entry numbers of a label name, in table order; undefined when absent. */
+  entriesOf(name: string): readonly number[] | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The label value of entry i. */
+  value(i: number): string {
+    // In bounds: the walk at open checked every length.
+    readUvarint(this.buf, this.valueAt[i], this.buf.length, this.vr);
+    return decodeUtf8(this.buf.subarray(this.vr.next, this.vr.next + this.vr.value));
+  }
+
+  /** Every entry, decoded, in table order. */
+  entries(): PostingsTableEntry[] {
+    const out: PostingsTableEntry[] = new Array(this.count);
+    for (let i = 0; i < out.length; i++) out[i] = { name: this.nameOf[i], value: this.value(i), offset: this.listAt[i], entryOffset: this.entryAt[i] };
+    return out;
+  }
+}
+
+function sameBytes(buf: Uint8Array, a: number, aLen: number, b: number, bLen: number): boolean {
+  if (aLen !== bLen) return false;
+  for (let i = 0; i < aLen; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
+
 export function readPostingsOffsetTable(buf: Uint8Array, off: number): PostingsTableEntry[] {
-  const d = decbufAt(buf, off, 'index postings offset table');
-  if (d.err) throw d.err;
-  const count = d.be32();
-  // An entry is at least 4 bytes (n, two empty strings, offset).
-  if (count * 4 > d.len) {
-    throw new TsdbError(ErrorCode.Corrupt, `index postings offset table at offset ${off}: #entries ${count} exceeds the ${d.len} bytes present`, { offset: off });
-  }
-  const out: PostingsTableEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    const entryOffset = d.off;
-    const n = d.uvarint();
-    if (!d.err && n !== 2) {
-      throw new TsdbError(ErrorCode.Corrupt, `index postings offset table entry ${i} at offset ${entryOffset}: key has ${n} parts, want 2`, { offset: entryOffset });
-    }
-    const name = d.uvarintStr();
-    const value = d.uvarintStr();
-    const offset = d.uvarint();
-    const e = d.error();
-    if (e) {
-      throw new TsdbError(e.code, `index postings offset table entry ${i}: ${e.message}`, { offset: e.context.offset ?? entryOffset }, { cause: e });
-    }
-    out.push({ name, value, offset, entryOffset });
-  }
-  return out;
+  return new PostingsOffsetTable(buf, off).entries();
 }
 
 /** Read one postings list. Refs are series IDs (v2+) or series offsets (v1). */

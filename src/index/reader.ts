@@ -5,9 +5,9 @@
 
 import { be32At } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
-import { readPostingsList, readPostingsOffsetTable, type PostingsTableEntry } from './postings.js';
+import { PostingsOffsetTable, readPostingsList, type PostingsTableEntry } from './postings.js';
 import { readSeries, SERIES_ALIGN, type SeriesEntry } from './series.js';
-import { lookupSymbol, readSymbols, type Symbols } from './symbols.js';
+import { SymbolTable, type Symbols } from './symbols.js';
 import { INDEX_HEADER_LEN, MAGIC_INDEX, readTOC, type TOC } from './toc.js';
 
 interface NameEntry {
@@ -19,9 +19,12 @@ export class IndexReader {
   readonly buf: Uint8Array;
   readonly version: number;
   readonly toc: TOC;
-  readonly symbols: Symbols;
-  readonly postingsTable: PostingsTableEntry[];
+  private readonly symtab: SymbolTable | undefined;
+  private readonly table: PostingsOffsetTable | undefined;
+  /** Values and list offsets of the names asked for so far. */
   private readonly byName = new Map<string, NameEntry>();
+  private allSymbols?: Symbols;
+  private allEntries?: PostingsTableEntry[];
 
   constructor(buf: Uint8Array) {
     this.buf = buf;
@@ -38,26 +41,25 @@ export class IndexReader {
     }
     this.toc = readTOC(buf);
     // A zero TOC reference means the section does not exist (index.md, TOC).
-    this.symbols = this.toc.symbols ? readSymbols(buf, this.toc.symbols) : { strings: [], offsets: new Float64Array(0), sectionOffset: 0 };
-    this.postingsTable = this.toc.postingsTable ? readPostingsOffsetTable(buf, this.toc.postingsTable) : [];
-    for (const e of this.postingsTable) {
-      let n = this.byName.get(e.name);
-      if (!n) this.byName.set(e.name, (n = { values: [], offsets: [] }));
-      n.values.push(e.value);
-      n.offsets.push(e.offset);
-    }
-    if (this.version === 1) {
-      // v1 does not promise a sorted postings offset table.
-      for (const n of this.byName.values()) {
-        const idx = n.values.map((_, i) => i).sort((a, b) => compareUtf8(n.values[a], n.values[b]));
-        n.values = idx.map((i) => n.values[i]);
-        n.offsets = idx.map((i) => n.offsets[i]);
-      }
-    }
+    // Both tables are checked and walked now; their strings are decoded as they are needed.
+    this.symtab = this.toc.symbols ? new SymbolTable(buf, this.toc.symbols) : undefined;
+    this.table = this.toc.postingsTable ? new PostingsOffsetTable(buf, this.toc.postingsTable) : undefined;
+  }
+
+  /** Every symbol, decoded (verify reads them all). */
+  get symbols(): Symbols {
+    this.allSymbols ??= this.symtab ? this.symtab.all() : { strings: [], offsets: new Float64Array(0), sectionOffset: 0 };
+    return this.allSymbols;
+  }
+
+  /** Every postings offset table entry, decoded, in table order. */
+  get postingsTable(): PostingsTableEntry[] {
+    this.allEntries ??= this.table ? this.table.entries() : [];
+    return this.allEntries;
   }
 
   symbol(ref: number): string | undefined {
-    return lookupSymbol(this.symbols, ref, this.version);
+    return this.symtab?.lookup(ref, this.version);
   }
 
   /** Byte offset of a series entry from the ref used in postings. */
@@ -71,15 +73,15 @@ export class IndexReader {
 
   /** Label names, sorted, without the all-postings key. */
   labelNames(): string[] {
-    return [...this.byName.keys()].filter((n) => n !== '').sort(compareUtf8);
+    return this.table ? [...this.table.names()].filter((n) => n !== '').sort(compareUtf8) : [];
   }
 
   labelValues(name: string): string[] {
-    return this.byName.get(name)?.values.slice() ?? [];
+    return this.nameEntry(name)?.values.slice() ?? [];
   }
 
   postings(name: string, value: string): Uint32Array {
-    const n = this.byName.get(name);
+    const n = this.nameEntry(name);
     if (!n) return new Uint32Array(0);
     const i = n.values.indexOf(value);
     if (i < 0) return new Uint32Array(0);
@@ -88,7 +90,7 @@ export class IndexReader {
 
   /** Every postings list of a label name, with its value (for matchers). */
   *postingsForName(name: string): Generator<[string, number]> {
-    const n = this.byName.get(name);
+    const n = this.nameEntry(name);
     if (!n) return;
     for (let i = 0; i < n.values.length; i++) yield [n.values[i], n.offsets[i]];
   }
@@ -100,6 +102,24 @@ export class IndexReader {
   /** The all-postings list (key "", ""): every series in the index. */
   allPostings(): Uint32Array {
     return this.postings('', '');
+  }
+
+  /** A name's values and list offsets, decoded on first use; sorted by value for v1. */
+  private nameEntry(name: string): NameEntry | undefined {
+    let n = this.byName.get(name);
+    if (n) return n;
+    const entries = this.table?.entriesOf(name);
+    if (!entries) return undefined;
+    const t = this.table!;
+    n = { values: entries.map((i) => t.value(i)), offsets: entries.map((i) => t.listAt[i]) };
+    if (this.version === 1) {
+      // v1 does not promise a sorted postings offset table.
+      const { values, offsets } = n;
+      const idx = values.map((_, i) => i).sort((a, b) => compareUtf8(values[a], values[b]));
+      n = { values: idx.map((i) => values[i]), offsets: idx.map((i) => offsets[i]) };
+    }
+    this.byName.set(name, n);
+    return n;
   }
 }
 

@@ -2,8 +2,9 @@
 // Format v2+ refers to a symbol by its sequence number; format v1 by its
 // byte offset in the file. See tsdb/docs/format/index.md, "Symbol Table".
 
-import { decbufAt } from '../encoding/decbuf.js';
+import { decbufAt, decodeUtf8 } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { readUvarint, type VarintResult } from '../encoding/varint.js';
 
 export interface Symbols {
   /** All symbols in table order. */
@@ -14,39 +15,96 @@ export interface Symbols {
   sectionOffset: number;
 }
 
-export function readSymbols(buf: Uint8Array, off: number): Symbols {
-  const d = decbufAt(buf, off, 'index symbol table');
-  if (d.err) throw d.err;
-  const count = d.be32();
-  // Each symbol takes at least one byte, so a count beyond the bytes present is corrupt.
-  if (count > d.len) {
-    throw new TsdbError(ErrorCode.Corrupt, `index symbol table at offset ${off}: #symbols ${count} exceeds the ${d.len} bytes present`, { offset: off });
-  }
-  const strings: string[] = [];
-  const offsets = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    offsets[i] = d.off;
-    strings.push(d.uvarintStr());
-    const e = d.error();
-    if (e) {
-      throw new TsdbError(e.code, `index symbol table: symbol ${i} of ${count}: ${e.message}`, { offset: e.context.offset ?? off }, { cause: e });
+/**
+ * The symbol table opened as Prometheus opens it: the CRC is checked and
+ * every length prefix walked, but a string is decoded only when first asked
+ * for (a query needs few of them).
+ */
+export class SymbolTable {
+  /** Byte offset (in the file) of each symbol's length prefix; v1 refs are these. */
+  readonly offsets: Float64Array;
+  /** Offset of the section's length field. */
+  readonly sectionOffset: number;
+  private readonly buf: Uint8Array;
+  private readonly strings: (string | undefined)[];
+  private readonly vr: VarintResult = { value: 0, next: 0 };
+
+  constructor(buf: Uint8Array, off: number) {
+    const d = decbufAt(buf, off, 'index symbol table');
+    if (d.err) throw d.err;
+    const count = d.be32();
+    // Each symbol takes at least one byte, so a count beyond the bytes present is corrupt.
+    if (count > d.len) {
+      throw new TsdbError(ErrorCode.Corrupt, `index symbol table at offset ${off}: #symbols ${count} exceeds the ${d.len} bytes present`, { offset: off });
     }
+    const offsets = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      offsets[i] = d.off;
+      d.skip(d.uvarint());
+      const e = d.error();
+      if (e) {
+        throw new TsdbError(e.code, `index symbol table: symbol ${i} of ${count}: ${e.message}`, { offset: e.context.offset ?? off }, { cause: e });
+      }
+    }
+    this.buf = buf;
+    this.offsets = offsets;
+    this.sectionOffset = off;
+    this.strings = new Array(count);
   }
-  return { strings, offsets, sectionOffset: off };
+
+  get count(): number {
+    return this.offsets.length;
+  }
+
+  /** Symbol i in table order (i < count). */
+  at(i: number): string {
+    let s = this.strings[i];
+    if (s === undefined) {
+      const o = this.offsets[i];
+      // In bounds: the walk at open checked every length.
+      readUvarint(this.buf, o, this.buf.length, this.vr);
+      s = decodeUtf8(this.buf.subarray(this.vr.next, this.vr.next + this.vr.value));
+      this.strings[i] = s;
+    }
+    return s;
+  }
+
+  /** Resolve a symbol reference as the given index format version defines it. */
+  lookup(ref: number, version: number): string | undefined {
+    const i = version === 1 ? indexOfOffset(this.offsets, ref) : ref < this.offsets.length ? ref : -1;
+    return i < 0 ? undefined : this.at(i);
+  }
+
+  /** Every symbol, decoded. */
+  all(): Symbols {
+    const strings = new Array<string>(this.count);
+    for (let i = 0; i < strings.length; i++) strings[i] = this.at(i);
+    return { strings, offsets: this.offsets, sectionOffset: this.sectionOffset };
+  }
+}
+
+export function readSymbols(buf: Uint8Array, off: number): Symbols {
+  return new SymbolTable(buf, off).all();
+}
+
+/** Index of `ref` in the ascending offsets, or -1. */
+function indexOfOffset(offsets: Float64Array, ref: number): number {
+  let lo = 0;
+  let hi = offsets.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const o = offsets[mid];
+    if (o === ref) return mid;
+    if (o < ref) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /** Resolve a symbol reference as the given index format version defines it. */
 export function lookupSymbol(s: Symbols, ref: number, version: number): string | undefined {
   if (version !== 1) return s.strings[ref];
   // v1: ref is a file offset; offsets are ascending.
-  let lo = 0;
-  let hi = s.offsets.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const o = s.offsets[mid];
-    if (o === ref) return s.strings[mid];
-    if (o < ref) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
+  const i = indexOfOffset(s.offsets, ref);
+  return i < 0 ? undefined : s.strings[i];
 }

@@ -5,10 +5,12 @@
 import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
 import type { Head } from '../wal/head.js';
-import { formatG, labelsString } from './goformat.js';
+import { ByteWriter } from './bytewriter.js';
+import { labelsString, NUMBER_MAX_BYTES, writeFloatG, writeInt } from './goformat.js';
 import { histogramString } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
-import { mergedSamples, mergedSeries } from './merge.js';
+import { MergeScratch, mergedSamples, mergedSeries } from './merge.js';
+import type { SampleList } from './samples.js';
 
 export interface DumpOptions {
   matchers: readonly Matcher[];
@@ -22,42 +24,77 @@ export interface DumpStats {
   samples: number;
 }
 
-const FLUSH_AT = 1 << 16;
+/** Room for a %g float or an int64, a space and a newline, after the prefix. */
+const NUMBERS_MAX = 2 * NUMBER_MAX_BYTES + 2;
 
-/** Write the dump to `out`, buffering lines and honouring backpressure. */
+/** Write the dump to `out`, about 1 MiB at a time, honouring backpressure. */
 export async function writeDump(blocks: readonly (Block | Head)[], opts: DumpOptions, out: Writable): Promise<DumpStats> {
   const mint = opts.minTime ?? -Infinity;
   const maxt = opts.maxTime ?? Infinity;
-  let buf = '';
+  const w = new ByteWriter(out);
   const stats: DumpStats = { series: 0, samples: 0 };
-  const flush = async () => {
-    if (!out.write(buf)) {
-      await new Promise<void>((resolve, reject) => {
-        const done = (e?: Error) => {
-          out.off('drain', done);
-          out.off('error', done);
-          if (e) reject(e);
-          else resolve();
-        };
-        out.on('drain', done);
-        out.on('error', done);
-      });
-    }
-    buf = '';
-  };
+  const scratch = new MergeScratch();
   for (const m of mergedSeries(blocks, opts.matchers, mint, maxt)) {
-    const s = mergedSamples(m, mint, maxt);
+    const s = mergedSamples(m, mint, maxt, scratch);
     if (s.n === 0) continue;
     stats.series++;
     stats.samples += s.n;
-    const prefix = labelsString(m.labels) + ' ';
-    const { t, v, h, hf } = s;
-    for (let i = 0; i < s.n; i++) {
-      const hs = h?.[i];
-      buf += prefix + (hs ? histogramString(hs, hf![i]) : formatG(v[i])) + ' ' + t[i] + '\n';
-      if (buf.length >= FLUSH_AT) await flush();
+    const prefix = Buffer.from(labelsString(m.labels) + ' ', 'utf8');
+    for (let i = 0; i < s.n; ) {
+      i = writeLines(w, prefix, s, i);
+      if (w.full) await w.flush();
     }
   }
-  if (buf.length > 0) await flush();
+  await w.flush();
   return stats;
+}
+
+/** Lines of samples from `i` on, until the buffer is full; returns the next sample. */
+function writeLines(w: ByteWriter, prefix: Uint8Array, s: SampleList, i: number): number {
+  return s.h ? writeMixedLines(w, prefix, s, i) : writeFloatLines(w, prefix, s, i);
+}
+
+/** Float samples only: buffer and position stay in locals from line to line. */
+function writeFloatLines(w: ByteWriter, prefix: Uint8Array, s: SampleList, i: number): number {
+  const { n, t, v } = s;
+  const plen = prefix.length;
+  const line = plen + NUMBERS_MAX;
+  let buf = w.buf;
+  let pos = w.pos;
+  for (; i < n && pos < w.flushAt; i++) {
+    if (pos + line > buf.length) {
+      w.pos = pos;
+      w.reserve(line);
+      buf = w.buf;
+    }
+    buf.set(prefix, pos);
+    pos = writeFloatG(buf, pos + plen, v[i]);
+    buf[pos++] = 32; // ' '
+    pos = writeInt(buf, pos, t[i]);
+    buf[pos++] = 10; // '\n'
+  }
+  w.pos = pos;
+  return i;
+}
+
+/** Samples some of which are native histograms. */
+function writeMixedLines(w: ByteWriter, prefix: Uint8Array, s: SampleList, i: number): number {
+  const { n, t, v, h, hf } = s;
+  for (; i < n && !w.full; i++) {
+    w.bytes(prefix);
+    const hs = h![i];
+    if (hs) w.text(histogramString(hs, hf![i]));
+    else {
+      w.reserve(NUMBERS_MAX);
+      w.pos = writeFloatG(w.buf, w.pos, v[i]);
+    }
+    w.reserve(NUMBERS_MAX);
+    const buf = w.buf;
+    let pos = w.pos;
+    buf[pos++] = 32; // ' '
+    pos = writeInt(buf, pos, t[i]);
+    buf[pos++] = 10; // '\n'
+    w.pos = pos;
+  }
+  return i;
 }

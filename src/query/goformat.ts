@@ -29,6 +29,91 @@ export function formatG(v: number): string {
   return neg ? '-' + out : out;
 }
 
+/**
+ * formatG written as ASCII into `buf` at `pos`; returns the position after
+ * it. Integer values take a digit loop (promtool's counters mostly are);
+ * every other value goes through formatG. The caller leaves room for
+ * NUMBER_MAX_BYTES (the digit loop may use them as scratch).
+ */
+export function writeFloatG(buf: Uint8Array, pos: number, v: number): number {
+  if (v === 0 || !Number.isInteger(v) || v > MAX_SAFE || v < -MAX_SAFE) return writeAscii(buf, pos, formatG(v));
+  let a = v;
+  if (a < 0) {
+    buf[pos++] = 45; // '-'
+    a = -a;
+  }
+  // strconv's %g, shortest: plain digits while the exponent is below 6.
+  if (a < 1e6) return writeUint32(buf, pos, a);
+  // Below 2^53 every integer is exact, so its shortest round-trip digits
+  // are its own digits without the trailing zeros: d.ddde+XX.
+  const start = pos;
+  const end = writeUint(buf, pos, a);
+  const exp = end - start - 1;
+  let last = end;
+  while (buf[last - 1] === 48) last--;
+  pos = last;
+  if (last - start > 1) {
+    buf.copyWithin(start + 2, start + 1, last);
+    buf[start + 1] = 46; // '.'
+    pos++;
+  }
+  buf[pos++] = 101; // 'e'
+  buf[pos++] = 43; // '+'
+  buf[pos++] = 48 + ((exp / 10) | 0);
+  buf[pos++] = 48 + (exp % 10);
+  return pos;
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** The most that writeFloatG or writeInt write: "-1.2345678901234567e-308" is 24, String(-1.2345678901234567e-7) 25. */
+export const NUMBER_MAX_BYTES = 32;
+
+/**
+ * Go's %d for an int64 timestamp held as a number, written as ASCII. The
+ * same text as String(n) for every number (what `'' + n` printed before),
+ * -0 as 0. The caller leaves room for NUMBER_MAX_BYTES.
+ */
+export function writeInt(buf: Uint8Array, pos: number, n: number): number {
+  if (!Number.isInteger(n) || n > MAX_SAFE || n < -MAX_SAFE) return writeAscii(buf, pos, String(n));
+  if (n < 0) {
+    buf[pos++] = 45; // '-'
+    return writeUint(buf, pos, -n);
+  }
+  return writeUint(buf, pos, n);
+}
+
+/** Decimal digits of a safe non-negative integer. */
+function writeUint(buf: Uint8Array, pos: number, a: number): number {
+  if (a < 0x100000000) return writeUint32(buf, pos, a);
+  // The low 8 digits, zero-padded, after the rest (both exact: % and this division are).
+  let lo = a % 1e8;
+  pos = writeUint32(buf, pos, (a - lo) / 1e8);
+  for (let i = pos + 7; i >= pos; i--) {
+    const q = (lo / 10) >>> 0;
+    buf[i] = 48 + lo - q * 10;
+    lo = q;
+  }
+  return pos + 8;
+}
+
+function writeUint32(buf: Uint8Array, pos: number, a: number): number {
+  let x = a >>> 0;
+  let end = pos + 1;
+  for (let p = 10; p <= x && end < pos + 10; p *= 10) end++;
+  for (let i = end - 1; i >= pos; i--) {
+    const q = (x / 10) >>> 0;
+    buf[i] = 48 + x - q * 10;
+    x = q;
+  }
+  return end;
+}
+
+function writeAscii(buf: Uint8Array, pos: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
+  return pos;
+}
+
 // Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
 const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
 

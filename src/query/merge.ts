@@ -67,11 +67,25 @@ interface SampleCursor {
   i: number;
 }
 
-/** All samples of a merged series, chained across blocks as chainSampleIterator does. */
-export function mergedSamples(m: MergedSeries, mint: number, maxt: number): SampleList {
-  if (m.parts.length === 1) return readSamples(m.parts[0], mint, maxt);
-  const lists = m.parts.map((p) => readSamples(p, mint, maxt));
-  const out = new SampleList(lists.reduce((n, l) => n + l.n, 0) || 1);
+/**
+ * Lists reused from one series to the next (the dump's). A list that
+ * mergedSamples returns with scratch stays valid until the next call.
+ */
+export class MergeScratch {
+  readonly out = new SampleList();
+  readonly parts: SampleList[] = [];
+}
+
+/**
+ * All samples of a merged series, chained across blocks as
+ * chainSampleIterator does. With `scratch`, the lists are reused.
+ */
+export function mergedSamples(m: MergedSeries, mint: number, maxt: number, scratch?: MergeScratch): SampleList {
+  if (m.parts.length === 1) return readSamples(m.parts[0], mint, maxt, scratch?.out.clear());
+  const lists = m.parts.map((p, k) => readSamples(p, mint, maxt, scratch ? (scratch.parts[k] ??= new SampleList()).clear() : undefined));
+  const out = scratch ? scratch.out.clear() : new SampleList(lists.reduce((n, l) => n + l.n, 0) || 1);
+  if (concatInOrder(lists, out)) return out;
+  out.clear();
   const at = (c: SampleCursor) => c.s.t[c.i];
   const next = (c: SampleCursor) => ++c.i < c.s.n;
   const heap = new GoHeap<SampleCursor>((a, b) => at(a) < at(b));
@@ -104,4 +118,29 @@ export function mergedSamples(m: MergedSeries, mint: number, maxt: number): Samp
     out.pushFrom(curr.s, curr.i);
   }
   return out;
+}
+
+/**
+ * The usual case, blocks that do not overlap: when the lists, taken by
+ * their first timestamp, make one strictly increasing run, the chained
+ * merge is that run. Appends it to `out`; false (out partly filled) otherwise.
+ */
+function concatInOrder(lists: SampleList[], out: SampleList): boolean {
+  const order = lists.filter((l) => l.n > 0).sort((a, b) => a.t[0] - b.t[0]);
+  let last = -Infinity;
+  for (const l of order) {
+    const t = l.t;
+    for (let i = 0; i < l.n; i++) {
+      if (!(t[i] > last)) return false;
+      last = t[i];
+    }
+    if (l.h) for (let i = 0; i < l.n; i++) out.pushFrom(l, i);
+    else {
+      out.reserve(l.n);
+      out.t.set(t.subarray(0, l.n), out.n);
+      out.v.set(l.v.subarray(0, l.n), out.n);
+      out.n += l.n;
+    }
+  }
+  return true;
 }

@@ -16,6 +16,19 @@ export class SampleList {
     this.v = new Float64Array(capacity);
   }
 
+  /** Empty the list, keeping its arrays for reuse. */
+  clear(): this {
+    this.n = 0;
+    this.h = undefined;
+    this.hf = undefined;
+    return this;
+  }
+
+  /** Make room for `k` more samples. */
+  reserve(k: number): void {
+    while (this.n + k > this.t.length) this.grow();
+  }
+
   private grow(): void {
     const t = new Float64Array(this.t.length * 2);
     t.set(this.t);

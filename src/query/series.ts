@@ -4,10 +4,12 @@
 
 import type { Block } from '../block/block.js';
 import { withFile } from '../block/block.js';
-import { decodeChunk } from '../chunkenc/chunk.js';
+import { ChunkEncoding, decodeChunk } from '../chunkenc/chunk.js';
+import { decodeXORInto, xorSampleCount } from '../chunkenc/xor.js';
 import { segmentName } from '../chunks/segment.js';
 import type { ChunkMeta } from '../index/series.js';
 import { chunkRefSegment } from '../index/series.js';
+import { isTsdbError } from '../encoding/errors.js';
 import type { Interval } from '../tombstones/tombstones.js';
 import type { Head, HeadSamples } from '../wal/head.js';
 import type { Matcher } from './matchers.js';
@@ -79,7 +81,7 @@ export function* blockSeries(block: Block, matchers: readonly Matcher[], mint: n
   }
 }
 
-/** The samples of a series part within [mint, maxt], deleted ones left out. */
+/** The samples of a series part within [mint, maxt], deleted ones left out, appended to `out`. */
 export function readSamples(p: SeriesPart, mint: number, maxt: number, out = new SampleList()): SampleList {
   if ('head' in p) {
     const { n, t, h, hf } = p.samples;
@@ -95,23 +97,54 @@ export function readSamples(p: SeriesPart, mint: number, maxt: number, out = new
   const del = s.deleted;
   for (const c of s.chunks) {
     const rec = s.block.chunk(c.ref);
-    const file = 'chunks/' + segmentName(chunkRefSegment(c.ref) + 1);
-    const d = withFile(s.block.name, file, () => decodeChunk(rec.encoding, rec.data));
-    if (d.kind === 'float') {
-      const { t, v, count } = d;
-      for (let i = 0; i < count; i++) {
-        const ts = t[i];
-        if (ts < mint || ts > maxt || (del && isDeletedAt(del, ts))) continue;
-        out.pushFloat(ts, v[i]);
+    try {
+      if (rec.encoding === ChunkEncoding.XOR || rec.encoding === ChunkEncoding.OOOXOR) {
+        // The common case: decoded into scratch, nothing allocated per chunk.
+        const x = xorScratch(xorSampleCount(rec.data));
+        const count = decodeXORInto(rec.data, x.t, x.v, x.bits);
+        pushFloats(out, x.t, x.v, count, mint, maxt, del);
+        continue;
       }
-    } else {
-      for (const h of d.samples) {
-        if (h.t < mint || h.t > maxt || (del && isDeletedAt(del, h.t))) continue;
-        out.pushHistogram(h, d.float);
+      const d = decodeChunk(rec.encoding, rec.data);
+      if (d.kind === 'float') pushFloats(out, d.t, d.v, d.count, mint, maxt, del);
+      else {
+        for (const h of d.samples) {
+          if (h.t < mint || h.t > maxt || (del && isDeletedAt(del, h.t))) continue;
+          out.pushHistogram(h, d.float);
+        }
       }
+    } catch (e) {
+      if (isTsdbError(e)) throw e.withContext({ block: s.block.name, file: 'chunks/' + segmentName(chunkRefSegment(c.ref) + 1) });
+      throw e;
     }
   }
   return out;
+}
+
+/** Scratch for one XOR chunk, grown to the largest seen; `bits` aliases `v`. */
+let scratch = { t: new Float64Array(0), v: new Float64Array(0), bits: new Uint32Array(0) };
+function xorScratch(count: number): typeof scratch {
+  if (scratch.t.length < count) {
+    const n = Math.max(count, 2 * scratch.t.length, 256);
+    const v = new Float64Array(n);
+    scratch = { t: new Float64Array(n), v, bits: new Uint32Array(v.buffer) };
+  }
+  return scratch;
+}
+
+function pushFloats(out: SampleList, t: Float64Array, v: Float64Array, count: number, mint: number, maxt: number, del: Interval[] | undefined): void {
+  out.reserve(count);
+  const ot = out.t;
+  const ov = out.v;
+  let n = out.n;
+  for (let i = 0; i < count; i++) {
+    const ts = t[i];
+    if (ts < mint || ts > maxt || (del && isDeletedAt(del, ts))) continue;
+    ot[n] = ts;
+    // Typed array to typed array: NaN payloads (stale markers) keep their bits.
+    ov[n++] = v[i];
+  }
+  out.n = n;
 }
 
 function isDeletedAt(ivs: Interval[], t: number): boolean {

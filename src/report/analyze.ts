@@ -75,6 +75,12 @@ export interface AnalyzeOptions {
   matchers?: readonly Matcher[];
 }
 
+interface PairStats {
+  /** Time not covered, summed over the pair's series. */
+  uncovered: number;
+  series: number;
+}
+
 interface SeriesPart {
   labels: string[];
   chunks: ChunkMeta[];
@@ -92,6 +98,10 @@ function* blockSeriesParts(b: Block, refs: Uint32Array): Generator<SeriesPart> {
 
 /** Series of several blocks merged by label set: each yields all its parts. */
 function* mergeParts(streams: Generator<SeriesPart>[]): Generator<SeriesPart[]> {
+  if (streams.length === 1) {
+    for (const p of streams[0]) yield [p];
+    return;
+  }
   interface Cur {
     it: Generator<SeriesPart>;
     cur: SeriesPart;
@@ -179,8 +189,22 @@ export function analyze(blocks: readonly Block[], opts: AnalyzeOptions = {}): An
   const allLabelNames = [...names].sort(compareUtf8);
 
   const labelsUncovered = new Map<string, number>();
-  const pairsUncovered = new Map<string, number>();
-  const pairsCount = new Map<string, number>();
+  // Label pairs keyed "name=value", as promtool keys them (so pairs that spell the same key count together).
+  const pairs = new Map<string, PairStats>();
+  // The same stats by name, then value: no key string is built per label.
+  const pairsByName = new Map<string, Map<string, PairStats>>();
+  const pairStats = (name: string, value: string): PairStats => {
+    let byValue = pairsByName.get(name);
+    if (!byValue) pairsByName.set(name, (byValue = new Map()));
+    let st = byValue.get(value);
+    if (!st) {
+      const key = name + '=' + value;
+      st = pairs.get(key);
+      if (!st) pairs.set(key, (st = { uncovered: 0, series: 0 }));
+      byValue.set(value, st);
+    }
+    return st;
+  };
   const metricSeries = new Map<string, number>();
   const fullness = new Array<number>(FULLNESS_BUCKETS).fill(0);
   let entries = 0;
@@ -197,7 +221,8 @@ export function analyze(blocks: readonly Block[], opts: AnalyzeOptions = {}): An
       first = Math.min(first, p.chunks[0].minTime);
       last = Math.max(last, p.chunks[p.chunks.length - 1].maxTime);
       for (const c of p.chunks) {
-        const rec = p.block.chunk(c.ref);
+        // The sample count alone, read as promtool reads it: no CRC check (verify checks them).
+        const rec = p.block.chunk(c.ref, false);
         const n = Math.min(numSamplesFor(rec.encoding, rec.data), MAX_SAMPLES_PER_CHUNK);
         const bucket = Math.ceil((FULLNESS_BUCKETS * n) / MAX_SAMPLES_PER_CHUNK) - 1;
         fullness[Math.max(0, bucket)]++;
@@ -208,10 +233,10 @@ export function analyze(blocks: readonly Block[], opts: AnalyzeOptions = {}): An
     const uncovered = first <= last ? dur - (last - first) : dur;
     const labels = parts[0].labels;
     for (let i = 0; i < labels.length; i += 2) {
-      const key = labels[i] + '=' + labels[i + 1];
       add(labelsUncovered, labels[i], uncovered);
-      add(pairsUncovered, key, uncovered);
-      add(pairsCount, key, 1);
+      const st = pairStats(labels[i], labels[i + 1]);
+      st.uncovered += uncovered;
+      st.series++;
       entries++;
       if (labels[i] === '__name__') add(metricSeries, labels[i + 1], 1);
     }
@@ -226,11 +251,11 @@ export function analyze(blocks: readonly Block[], opts: AnalyzeOptions = {}): An
     numSeries: blocks.length === 1 ? blocks[0].meta.stats.numSeries : distinctSeries,
     ...(ms ? { matchedSeries: distinctSeries } : {}),
     labelNames: allLabelNames.length,
-    numLabelPairs: pairsUncovered.size,
+    numLabelPairs: pairs.size,
     numLabelPairEntries: entries,
-    churnByLabelPair: sortedStats([...pairsUncovered].map(([k, m]) => [k, churn(m, dur)]), limit),
+    churnByLabelPair: sortedStats([...pairs].map(([k, st]) => [k, churn(st.uncovered, dur)]), limit),
     churnByLabelName: sortedStats([...labelsUncovered].map(([k, m]) => [k, churn(m, dur)]), limit),
-    seriesCountByLabelValuePair: sortedStats(pairsCount, limit),
+    seriesCountByLabelValuePair: sortedStats([...pairs].map(([k, st]) => [k, st.series]), limit),
     memoryInBytesByLabelName: sortedStats(
       allLabelNames.map((n) => [n, [...(valuesByName.get(n) ?? [])].reduce((s, v) => s + byteLength(v), 0)]),
       limit,

@@ -1,6 +1,7 @@
-// Large chunk segments are read through pages; every chunk must come out
-// exactly as from the whole file, also when records cross page boundaries,
-// and a page cut short must fail cleanly instead of looping.
+// Large chunk segments are read through a moving window; every chunk must
+// come out exactly as from the whole file, also when records cross the
+// window's end, a window cut short must fail cleanly instead of looping,
+// and a scan must read the file in growing steps, a lookup only a little.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,5 +66,48 @@ describe('paged chunk reads', () => {
     }
     expect(isTsdbError(err)).toBe(true);
     expect((err as { context: { file?: string } }).context.file).toBe('chunks/000001');
+  });
+});
+
+describe('the window grows while reads run forward', () => {
+  /** A dir source that counts range reads and their bytes. */
+  function counting(dir: string) {
+    const real = dirSource(dir);
+    const c = { reads: 0, bytes: 0 };
+    const source: BlockSource = {
+      ...real,
+      readRange(rel, off, len) {
+        const r = real.readRange!(rel, off, len);
+        if (rel.startsWith('chunks/') && off > 0) {
+          c.reads++;
+          c.bytes += r?.length ?? 0;
+        }
+        return r;
+      },
+    };
+    return { source, c };
+  }
+
+  it('a scan in ref order reads each byte about once, in few reads; one lookup reads one small window', () => {
+    let scanned = 0;
+    for (const dir of blockDirs) {
+      const seg = fs.statSync(path.join(dir, 'chunks', '000001')).size;
+      const scan = counting(dir);
+      const b = new Block(path.basename(dir), scan.source, { pagedAbove: 0, pageSize: 64 });
+      const refs = allChunkRefs(b).sort((x, y) => x - y);
+      for (const ref of refs) b.chunk(ref);
+      // Windows of 64, 128, 256 … bytes: about log2(size / 64) reads, plus re-reads of records cut at a window's end.
+      expect(scan.c.reads).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(seg / 64) + 1));
+      expect(scan.c.bytes).toBeLessThanOrEqual(2 * seg);
+      expect(scan.c.bytes).toBeGreaterThanOrEqual(seg - 8 - 16);
+      scanned += refs.length;
+
+      const one = counting(dir);
+      const c = new Block(path.basename(dir), one.source, { pagedAbove: 0, pageSize: 64 });
+      const last = c.chunk(refs[refs.length - 1]);
+      expect(one.c.reads).toBeLessThanOrEqual(2);
+      expect(one.c.bytes).toBeLessThanOrEqual(64 + (last.end - last.offset));
+    }
+    expect(scanned).toBeGreaterThan(500);
   });
 });

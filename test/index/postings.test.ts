@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { intersect, merge, readPostingsList, readPostingsOffsetTable, subtract } from '../../src/index/postings.js';
+import { intersect, merge, PostingsOffsetTable, readPostingsList, readPostingsOffsetTable, subtract } from '../../src/index/postings.js';
 import { at, ByteWriter, crcSection, flipBit, hex } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS } from '../helpers/errors.js';
 
@@ -100,6 +100,27 @@ describe('readPostingsOffsetTable', () => {
         }
         const got = readPostingsOffsetTable(crcSection(c), 0);
         expect(got).toEqual(entries.map((e, i) => ({ ...e, entryOffset: positions[i] })));
+      }),
+    );
+  });
+
+  it('groups the entries by name, in table order, however the names are ordered (property)', () => {
+    // Few names, so that a name comes back after others (v1 tables are not sorted).
+    const entry = fc.record({ name: fc.constantFrom('', 'a', 'b', 'job', '日本'), value: fc.string({ unit: 'binary', maxLength: 4 }), offset: fc.nat() });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 30 }), (entries) => {
+        const c = new ByteWriter().be32(entries.length);
+        for (const e of entries) c.uvarint(2).uvarintStr(e.name).uvarintStr(e.value).uvarint(e.offset);
+        const t = new PostingsOffsetTable(at(7, crcSection(c)), 7);
+        expect(t.count).toBe(entries.length);
+        expect([...t.names()].sort()).toEqual([...new Set(entries.map((e) => e.name))].sort());
+        for (const name of t.names()) {
+          const want = entries.flatMap((e, i) => (e.name === name ? [i] : []));
+          expect(t.entriesOf(name)).toEqual(want);
+          expect(want.map((i) => t.value(i))).toEqual(want.map((i) => entries[i].value));
+          expect(want.map((i) => t.listAt[i])).toEqual(want.map((i) => entries[i].offset));
+        }
+        expect(t.entriesOf('absent')).toBeUndefined();
       }),
     );
   });

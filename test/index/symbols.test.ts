@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { lookupSymbol, readSymbols } from '../../src/index/symbols.js';
+import { lookupSymbol, readSymbols, SymbolTable } from '../../src/index/symbols.js';
 import { at, ByteWriter, compareBytes, crcSection, flipBit } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS } from '../helpers/errors.js';
 
@@ -96,6 +96,25 @@ describe('readSymbols property', () => {
           expect(lookupSymbol(s, i, 2)).toBe(str);
           off += new ByteWriter().uvarintStr(str).length;
         });
+      }),
+    );
+  });
+});
+
+describe('SymbolTable', () => {
+  it('resolves every ref as the decoded table does, decoding on demand (property)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ unit: 'grapheme', maxLength: 6 }), { maxLength: 20 }), fc.nat(20), fc.array(fc.nat(120)), (xs, pre, refs) => {
+        const buf = at(pre, symbolTable(xs.sort(compareBytes)));
+        const all = readSymbols(buf, pre);
+        const t = new SymbolTable(buf, pre);
+        expect(t.count).toBe(xs.length);
+        // Refs in any order, in range or not, and v1 offsets inside a string.
+        for (const r of [...refs, ...refs.map((r) => r + pre)]) {
+          expect(t.lookup(r, 2)).toBe(lookupSymbol(all, r, 2));
+          expect(t.lookup(r, 1)).toBe(lookupSymbol(all, r, 1));
+        }
+        expect(t.all()).toEqual(all);
       }),
     );
   });

@@ -1,0 +1,76 @@
+// yargs without its help layout must read every command line as yargs'
+// own entry does: the same arguments, the same usage errors, the same
+// version; and any --help goes to yargs' own entry.
+
+import { describe, expect, it } from 'vitest';
+import yargs from 'yargs';
+import { cliParser } from '../../src/cli/main.js';
+import { loadWithoutLayout, loadYargs, mayPrintHelp, type YargsFn } from '../../src/cli/yargs.js';
+import { runCli } from '../helpers/cli.js';
+
+/** What a parser makes of argv: the parsed arguments, or the usage error. */
+async function outcome(y: YargsFn, argv: string[]): Promise<{ args?: unknown; error?: string }> {
+  class Failed extends Error {}
+  let error: string | undefined;
+  const parser = cliParser(y, argv, (msg) => {
+    error = msg;
+    throw new Failed();
+  });
+  try {
+    const args = await parser.parseAsync();
+    return { args };
+  } catch (e) {
+    if (e instanceof Failed) return { error };
+    throw e;
+  }
+}
+
+const LINES: string[][] = [
+  ['dump', 'snap.tgz'],
+  ['dump', 'snap', '--match', '{job="api"}', '--min-time', '-5', '--max-time', '10', '--format', 'json'],
+  ['dump', 'snap', '--match', 'up', '--match', 'down'],
+  ['dump', 'snap', '--format', 'xml'],
+  ['dump'],
+  ['dump', 'a', 'b'],
+  ['dump', 'snap', '--bogus'],
+  ['bogus'],
+  [],
+  ['--debug', 'verify', '\0stdin', '--format', 'json'],
+  ['blocks', 'x', '--format', 'table'],
+  ['series', 'x', '--match', 'up', '--match', '{a="b"}', '--start', '2020-01-01T00:00:00Z', '--end', '5'],
+  ['labels', 'x'],
+  ['label-values', 'x', 'job', '--format', 'json'],
+  ['label-values', 'x'],
+  ['analyze', 'x', '--block', '01ABC', '--limit', '3', '--all'],
+  ['analyze', 'x', '--limit', 'many'],
+  ['analyze', 'x', '--format', 'text', '--', '--weird'],
+  ['--version'],
+];
+
+describe('yargs without its help layout', () => {
+  it('reads every command line as yargs does', async () => {
+    const lean = await loadWithoutLayout();
+    for (const argv of LINES) {
+      const got = await outcome(lean, argv);
+      expect(got, argv.join(' ')).toEqual(await outcome(yargs, argv));
+      expect(got.args ?? got.error, argv.join(' ')).toBeDefined();
+    }
+  });
+
+  it('is used unless an argument may ask for help', async () => {
+    expect(mayPrintHelp(['dump', 'x', '--match', 'up'])).toBe(false);
+    for (const a of [['--help'], ['dump', '--help'], ['dump', 'x', '--help=true']]) expect(mayPrintHelp(a), a.join(' ')).toBe(true);
+    expect(await loadYargs(['--help'])).toBe(yargs);
+    expect(await loadYargs(['dump', 'x'])).not.toBe(yargs);
+  });
+
+  it('help and version come out of the CLI in full', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    for (const c of ['verify', 'blocks', 'dump', 'series', 'labels', 'label-values', 'analyze']) expect(help.stdout).toContain(`tsdb-inspect ${c} <input>`);
+    const dumpHelp = await runCli(['dump', '--help']);
+    expect(dumpHelp.stdout).toContain('--match     series selector, e.g. {job="api"}');
+    const version = await runCli(['--version']);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
