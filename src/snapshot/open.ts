@@ -2,11 +2,10 @@
 
 import * as fs from 'node:fs';
 import { Block } from '../block/block.js';
-import { dirDataFiles, replayHead, type Head } from '../wal/head.js';
+import type { Head } from '../wal/head.js';
 import { dirSource } from '../block/source.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import type { Finding } from '../encoding/errors.js';
-import { extractArchive } from './archive.js';
 import { discover } from './layout.js';
 
 export interface Snapshot {
@@ -47,21 +46,25 @@ export async function openInput(input: string): Promise<OpenedInput> {
     }
     if (st.isDirectory()) return finish(root, [], close, closeSync, input);
   }
+  // Loaded only for archives (and the WAL reader only for data dirs): each run pays for what it reads.
+  const { extractArchive } = await import('./archive.js');
   const x = await extractArchive(input);
   root = x.dir;
   warnings = x.warnings;
   close = x.cleanup;
   closeSync = x.cleanupSync;
   try {
-    return finish(root, warnings, close, closeSync, input === '-' ? 'stdin' : input);
+    return await finish(root, warnings, close, closeSync, input === '-' ? 'stdin' : input);
   } catch (e) {
     await close();
     throw e;
   }
 }
 
-function finish(root: string, warnings: Finding[], close: () => Promise<void>, closeSync: () => void, shown: string): OpenedInput {
-  const snapshots: Snapshot[] = discover(root).map((s) => {
+async function finish(root: string, warnings: Finding[], close: () => Promise<void>, closeSync: () => void, shown: string): Promise<OpenedInput> {
+  const found = discover(root);
+  const wal = found.some((s) => s.dataDir) ? await import('../wal/head.js') : undefined;
+  const snapshots: Snapshot[] = found.map((s) => {
     const blocks = s.blocks
       .map((b) => new Block(b.name, dirSource(b.path)))
       .sort((a, b) => a.meta.minTime - b.meta.minTime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -69,7 +72,7 @@ function finish(root: string, warnings: Finding[], close: () => Promise<void>, c
     if (s.dataDir) {
       // As promtool does: replay only what the newest block (by minTime) does not cover.
       const last = blocks[blocks.length - 1];
-      snap.head = replayHead(dirDataFiles(s.path), { minValidTime: last ? last.meta.maxTime : -Infinity });
+      snap.head = wal!.replayHead(wal!.dirDataFiles(s.path), { minValidTime: last ? last.meta.maxTime : -Infinity });
     }
     return snap;
   });
