@@ -125,24 +125,43 @@ export class SegmentScanner {
 
   push(chunk: Buffer): void {
     this.total += chunk.length;
-    if (this.stopped || chunk.length === 0) return;
-    if (this.zerosFrom >= 0) {
-      const i = firstNonZero(chunk);
-      if (i >= 0) this.afterPadding(this.total - chunk.length + i);
-      return;
-    }
-    if (this.need > 0) {
-      this.parts.push(chunk);
-      this.partsLen += chunk.length;
-      if (this.pending.length + this.partsLen < this.need) return;
-      chunk = Buffer.concat([this.pending, ...this.parts], this.pending.length + this.partsLen);
-      this.pending = EMPTY;
+    while (chunk.length > 0 && !this.stopped) {
+      if (this.zerosFrom >= 0) {
+        const i = firstNonZero(chunk);
+        if (i >= 0) this.afterPadding(this.total - chunk.length + i);
+        return;
+      }
+      if (this.pending.length === 0) {
+        this.pending = chunk;
+        return this.scan(false);
+      }
+      // What the last piece left unfinished is finished from the head of this one: copying
+      // all of every piece would make as much garbage as the segment is long.
+      const k = this.bridge(chunk);
+      if (k < 0) {
+        this.parts.push(chunk);
+        this.partsLen += chunk.length;
+        return;
+      }
+      this.pending = Buffer.concat([this.pending, ...this.parts, chunk.subarray(0, k)]);
       this.parts = [];
       this.partsLen = 0;
       this.need = 0;
+      chunk = chunk.subarray(k);
+      this.scan(false);
     }
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.scan(false);
+  }
+
+  /**
+   * How many bytes of `chunk` finish what is pending (the header, a length varint, or a
+   * record of known length), so that the scan ends exactly there; -1: not enough.
+   */
+  private bridge(chunk: Buffer): number {
+    const have = this.pending.length + this.partsLen;
+    if (this.need > 0) return this.need - have <= chunk.length ? this.need - have : -1;
+    if (!this.headerDone) return Math.min(chunk.length, SEGMENT_HEADER_LEN - have);
+    for (let i = 0; i < chunk.length && have + i < 10; i++) if (chunk[i]! < 0x80) return i + 1;
+    return Math.min(chunk.length, 10 - have);
   }
 
   /** The stream ended: anything left over is a truncated record. */
