@@ -54,13 +54,12 @@ export function parseMetaChecked(name: string, raw: Uint8Array | undefined, sink
 }
 
 /** Tombstones, against the index's series when known; returns how many intervals they hold. */
-export function checkTombstones(raw: Uint8Array, seriesRefs: number[] | undefined, sink: FindingSink): number {
+export function checkTombstones(raw: Uint8Array, seriesRefs: Float64Array | undefined, sink: FindingSink): number {
   let n = 0;
   try {
     const ts = readTombstones(raw);
-    const known = seriesRefs ? new Set(seriesRefs) : undefined;
     for (const e of ts.entries) {
-      if (known && !known.has(e.ref)) sink.error('tombstones-ref', `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
+      if (seriesRefs && !hasRef(seriesRefs, e.ref)) sink.error('tombstones-ref', `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
       if (e.maxTime < e.minTime) sink.error('tombstones-interval', `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}`, 'tombstones', e.offset);
     }
     for (const ivs of ts.bySeries.values()) n += ivs.length;
@@ -168,3 +167,15 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
   return { summary, absentSegments };
 }
 
+/** Whether ascending `refs` holds `ref`. */
+function hasRef(refs: Float64Array, ref: number): boolean {
+  let lo = 0;
+  let hi = refs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (refs[mid] === ref) return true;
+    if (refs[mid]! < ref) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
