@@ -33,8 +33,13 @@ export async function main(args: string[]): Promise<number> {
       (y) =>
         y
           .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-          .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
-      async (a) => void (await run(import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json')))),
+          .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
+          .option('workers', { type: 'number', describe: 'threads that check the blocks of a directory (default: one per core; 1: no worker threads)' })
+          .check((a) => {
+            if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new Error(`--workers must be a whole number of at least 1, not ${a.workers}`);
+            return true;
+          }),
+      async (a) => void (await run(import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json', a.workers)))),
     )
     .command(
       'blocks <input>',
