@@ -6,4 +6,4 @@ import { checkBlockFiles, type BlockJob } from './block-files.js';
 import type { BlockOutcome } from './collect.js';
 import { serveJobs } from './pool.js';
 
-serveJobs<BlockJob, BlockOutcome>((job, note) => checkBlockFiles(job, (n) => note(n)));
+serveJobs<BlockJob, BlockOutcome>((job, note) => checkBlockFiles(job, (n) => note(n), true));
