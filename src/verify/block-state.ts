@@ -52,7 +52,23 @@ export interface BlockState {
   files: Map<string, FileMemo>;
   /** Hard links to files of blocks already checked, whose data is gone. */
   mirrors: Map<string, FileMemo>;
+  /** Distinct chunk segments among files and mirrors, and the highest sequence number (-1: none). */
+  segs: number;
+  lastSeg: number;
+  /** Checks tried that found a segment the index refers to missing, and `segs` at the last. */
+  tries: number;
+  segsTried: number;
   checked?: Checked;
+}
+
+/** Tries of a block whose index refers to a segment not seen yet; then it waits for the end of the input. */
+const MAX_TRIES = 3;
+
+/** Note that `rel` is now among the block's files or mirrors. */
+export function present(s: BlockState, rel: string): void {
+  if (s.files.has(rel) || s.mirrors.has(rel) || kindOf(rel) !== 'segment' || segmentSeq(rel) < 0) return;
+  s.segs++;
+  s.lastSeg = Math.max(s.lastSeg, segmentSeq(rel));
 }
 
 /** What a block-relative path is to the checks: a chunk segment, index, meta.json, tombstones, or nothing. */
@@ -75,15 +91,16 @@ export function tablePrint(t: ChunkTable): string {
 
 export const bufPrint = (b: Uint8Array | undefined): string => (b ? createHash('sha1').update(b).digest('hex') : 'none');
 
-/** Whether a block has all its files: meta.json, index, tombstones, and chunk segments 000001 up to the last. */
-export function complete(s: BlockState): boolean {
+/**
+ * Whether a block is worth checking now: it has meta.json, index, tombstones and chunk
+ * segments 000001 up to the last, and, if a try found a segment missing, a segment came
+ * since (a few times at most: a hostile archive must not make every member a full check).
+ */
+export function ready(s: BlockState): boolean {
   const has = (rel: string) => s.files.has(rel) || s.mirrors.has(rel);
   if (!has('meta.json') || !has('index') || !has('tombstones')) return false;
-  let last = -1;
-  for (const rel of [...s.files.keys(), ...s.mirrors.keys()]) if (rel.startsWith('chunks/')) last = Math.max(last, segmentSeq(rel));
-  if (last < 0) return false;
-  for (let k = 0; k <= last; k++) if (!has(`chunks/${String(k + 1).padStart(6, '0')}`)) return false;
-  return true;
+  if (s.lastSeg < 0 || s.segs !== s.lastSeg + 1) return false;
+  return s.tries === 0 || (s.tries < MAX_TRIES && s.segs > s.segsTried);
 }
 
 /**

@@ -18,7 +18,7 @@
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
 import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary } from './block-check.js';
-import { bufPrint, complete, kindOf, mirrored, quietMeta, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
+import { bufPrint, kindOf, mirrored, present, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
 import { FindingSink, type Recorded } from './findings.js';
 import type { HeadSummary } from './head-check.js';
 import { checkIndex } from './index-check.js';
@@ -102,7 +102,7 @@ export class Collector {
     let s = this.blocks.get(key);
     if (!s) {
       this.snapshot(snapshot);
-      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map(), files: new Map(), mirrors: new Map() };
+      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map(), files: new Map(), mirrors: new Map(), segs: 0, lastSeg: -1, tries: 0, segsTried: 0 };
       this.blocks.set(key, s);
     }
     return s;
@@ -113,7 +113,7 @@ export class Collector {
     const s = this.state(snapshot, block);
     const left = this.current;
     this.current = s;
-    if (left && left !== s && !left.checked && complete(left)) this.check(left, false);
+    if (left && left !== s && !left.checked && ready(left)) this.check(left, false);
     return s;
   }
 
@@ -153,6 +153,7 @@ export class Collector {
       this.strip(m);
       return;
     }
+    present(s, m.rel);
     s.mirrors.delete(m.rel);
     if (kind === 'segment') {
       if (segmentSeq(m.rel) < 0) return;
@@ -215,6 +216,7 @@ export class Collector {
       this.memo.set(key, m);
       if (s.checked) return this.again(s, { ...m, rel }, kind);
       if (m.owner.checked) {
+        present(s, rel);
         s.mirrors.set(rel, m); // its data is gone: see mirrored()
         return;
       }
@@ -261,7 +263,11 @@ export class Collector {
         );
       }
       const r = this.crossCheck(s, scratch);
-      if (!final && r.absentSegments > 0) return;
+      if (!final && r.absentSegments > 0) {
+        s.tries++;
+        s.segsTried = s.segs;
+        return;
+      }
       rec = scratch.recorded();
       summary = r.summary;
     }

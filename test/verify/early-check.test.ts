@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../src/encoding/errors.js';
 import { verifyStream } from '../../src/verify/verify.js';
 import { writeIndex } from '../helpers/indexWriter.js';
@@ -19,6 +19,13 @@ import { writeSegment } from '../helpers/segmentWriter.js';
 import { writeTombstones } from '../helpers/tombstonesWriter.js';
 import { encodeXOR } from '../helpers/xorEncoder.js';
 import { buildTar, errorsOf, loadMembers, summarize, verifyBuffer, type Member } from '../fuzz/tarball.js';
+
+// The block checks, counted (the wrapper changes nothing else).
+const checked = vi.hoisted(() => ({ blocks: [] as string[] }));
+vi.mock('../../src/verify/block-check.js', async (load) => {
+  const real = await load<typeof import('../../src/verify/block-check.js')>();
+  return { ...real, checkBlock: (b: Parameters<typeof real.checkBlock>[0], sink: Parameters<typeof real.checkBlock>[1]) => (checked.blocks.push(b.name), real.checkBlock(b, sink)) };
+});
 
 let members: Member[];
 let blocks: string[];
@@ -138,6 +145,32 @@ describe('a block with two chunk segments', () => {
     const spread = await verifyBuffer(buildTar([...two.slice(0, -1), ...other, two.at(-1)!]).tar);
     expect(spread.json.snapshots).toEqual(together.json.snapshots);
     expect(sorted(spread.json.findings)).toEqual(sorted(together.json.findings));
+  });
+});
+
+describe('a hostile spread', () => {
+  it('a block whose index refers to a segment that never comes is tried a few times, not at every member', async () => {
+    const SNAP = 'snapshots/20261122T144025Z-2939a76ec4c5dbb6';
+    const [A, B] = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', '01BX5ZZKBKACTAV9WEVGEMMVRZ'];
+    const seg = writeSegment([{ encoding: 1, data: encodeXOR([1000, 2000], [0n, 0n]) }]);
+    const series = Array.from({ length: 3000 }, (_, i) => ({ labels: [['__name__', `m${String(i).padStart(5, '0')}`]] as [string, string][], chunks: [{ minTime: 1000, maxTime: 2000, ref: (i % 2 ? 5000 : 0) * 2 ** 32 + seg.offsets[0]! }] }));
+    const meta = JSON.stringify({ ulid: A, minTime: 1000, maxTime: 2001, stats: {}, compaction: { level: 1, sources: [A] }, version: 1 });
+    const list: Member[] = [
+      { name: `${SNAP}/${A}/meta.json`, data: Buffer.from(meta) },
+      { name: `${SNAP}/${A}/index`, data: writeIndex(series).bytes },
+      { name: `${SNAP}/${A}/tombstones`, data: writeTombstones([]) },
+    ];
+    for (let i = 1; i <= 2000; i++) {
+      list.push({ name: `${SNAP}/${A}/chunks/${String(i).padStart(6, '0')}`, data: seg.bytes });
+      list.push({ name: `${SNAP}/${B}/junk-${i}`, data: Buffer.from('x') });
+    }
+    checked.blocks.length = 0;
+    const r = await verifyBuffer(buildTar(list).tar);
+    // Three tries while the archive goes on (each after new segments came), then the last at its end.
+    expect(checked.blocks.filter((b) => b === A)).toHaveLength(4);
+    const refs = errorsOf(r).filter((f) => f.block === A && f.code === 'index-chunk-ref');
+    expect(refs.at(-1)!.message).toBe('1480 more index-chunk-ref findings not listed (1500 in all)');
+    expect(r.json.findings.some((f) => f.code === 'block-split')).toBe(false);
   });
 });
 
