@@ -89,6 +89,11 @@ async function main() {
   log(`| --- | --- | --- | --- | --- |`);
   log(`| verify big.tgz vs gzip -dc | ${fmt(v.secs[1])} s | ${fmt(v.secs[0])} s | ${fmt(v.secs[1] / v.secs[0])}× | ≤ 1.5× |`);
 
+  // 1b. verify of the extracted snapshot dir: blocks in worker threads (the default) against one thread
+  const w = sideBySide([`node ${sh(BIN)} verify ${sh(snapDir)} --format json --workers 1`, `node ${sh(BIN)} verify ${sh(snapDir)} --format json`], o.runs);
+  const wSame = w.last[0].out.equals(w.last[1].out);
+  log(`| verify snapshot dir, ${os.availableParallelism()} worker threads vs --workers 1 (outputs ${wSame ? 'identical' : 'DIFFER'}) | ${fmt(w.secs[1])} s | ${fmt(w.secs[0])} s | ${fmt(w.secs[0] / w.secs[1])}× faster | ≥ 1.6× |`);
+
   // 2. dump with a selector against promtool dump, outputs checked identical first
   const sel = '{__name__="http_requests_total",job="api"}';
   const d = sideBySide(

@@ -12,7 +12,7 @@ const input = (v: unknown): string => (v === STDIN_ARG ? '-' : String(v));
 
 /** What each command runs, given the parsed arguments; modules load on first use. */
 const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
-  verify: (a) => import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json')),
+  verify: (a) => import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json', a.workers as number | undefined)),
   blocks: (a) => import('./blocks.js').then((m) => m.blocksCommand(input(a.input), a.format as 'table' | 'json')),
   dump: (a) =>
     import('./dump.js').then((m) =>
@@ -75,7 +75,12 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
     .command('verify <input>', 'check every byte of an archive or directory and report every problem', (y) =>
       y
         .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-        .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
+        .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
+        .option('workers', { type: 'number', describe: 'threads that check the blocks of a directory (default: one per core; 1: no worker threads)' })
+        .check((a) => {
+          if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new Error(`--workers must be a whole number of at least 1, not ${a.workers}`);
+          return true;
+        }),
     )
     .command('blocks <input>', 'list the blocks, as promtool tsdb list does', (y) =>
       y

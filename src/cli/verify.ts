@@ -1,5 +1,6 @@
 // `tsdb-inspect verify`: a table of blocks, then the findings; or JSON.
 
+import * as os from 'node:os';
 import Table from 'cli-table3';
 import { verify, type VerifyResult } from '../verify/verify.js';
 import { progressBar } from './progress.js';
@@ -21,11 +22,12 @@ function exitCode(r: VerifyResult): number {
   return r.ok ? EXIT_OK : EXIT_PROBLEMS;
 }
 
-export async function verifyCommand(input: string, format: 'table' | 'json'): Promise<number> {
+/** `workers`: threads that check the blocks of a directory (default: one per core; 1 checks them in this thread). */
+export async function verifyCommand(input: string, format: 'table' | 'json', workers = os.availableParallelism()): Promise<number> {
   const bar = progressBar('verifying');
   let r: VerifyResult;
   try {
-    r = await verify(input, { onProgress: (d, t) => bar.update(d, t) });
+    r = await verify(input, { workers, onProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.done();
   }

@@ -32,6 +32,12 @@ export interface BlockSummary {
   ok: boolean;
 }
 
+export interface BlockCheck {
+  summary: BlockSummary;
+  /** Index chunk refs into segments the block lacks (in an archive they may still come). */
+  absentSegments: number;
+}
+
 export function parseMetaChecked(name: string, raw: Uint8Array | undefined, sink: FindingSink): BlockMeta | undefined {
   if (!raw) return undefined; // the layout check reports a missing meta.json
   let meta: BlockMeta;
@@ -47,13 +53,30 @@ export function parseMetaChecked(name: string, raw: Uint8Array | undefined, sink
   return meta;
 }
 
-export function checkBlock(b: BlockInput, sink: FindingSink): BlockSummary {
+/** Tombstones, against the index's series when known; returns how many intervals they hold. */
+export function checkTombstones(raw: Uint8Array, seriesRefs: Float64Array | undefined, sink: FindingSink): number {
+  let n = 0;
+  try {
+    const ts = readTombstones(raw);
+    for (const e of ts.entries) {
+      if (seriesRefs && !hasRef(seriesRefs, e.ref)) sink.error('tombstones-ref', `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
+      if (e.maxTime < e.minTime) sink.error('tombstones-interval', `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}`, 'tombstones', e.offset);
+    }
+    for (const ivs of ts.bySeries.values()) n += ivs.length;
+  } catch (e) {
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'tombstones-crc' : 'tombstones-corrupt', 'tombstones');
+  }
+  return n;
+}
+
+export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
   const meta = parseMetaChecked(b.name, b.meta, sink);
   const facts = b.index ? checkIndex(b.index, meta, sink) : undefined;
 
   // Index chunk refs must land on chunk starts, and agree with the samples there.
   let numSamples = 0;
   let badChunks = 0;
+  let absentSegments = 0;
   if (facts) {
     for (let i = 0; i < facts.numChunks; i++) {
       const ref = facts.chunkRef[i];
@@ -63,6 +86,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockSummary {
       const file = 'chunks/' + segmentName(seq + 1);
       const t = b.segments.get(seq);
       if (!t) {
+        absentSegments++;
         sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
         continue;
       }
@@ -113,21 +137,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockSummary {
     }
   }
 
-  // Tombstones.
-  let numTombstones = 0;
-  if (b.tombstones) {
-    try {
-      const ts = readTombstones(b.tombstones);
-      const known = facts ? new Set(facts.seriesRefs) : undefined;
-      for (const e of ts.entries) {
-        if (known && !known.has(e.ref)) sink.error('tombstones-ref', `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
-        if (e.maxTime < e.minTime) sink.error('tombstones-interval', `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}`, 'tombstones', e.offset);
-      }
-      for (const ivs of ts.bySeries.values()) numTombstones += ivs.length;
-    } catch (e) {
-      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'tombstones-crc' : 'tombstones-corrupt', 'tombstones');
-    }
-  }
+  const numTombstones = b.tombstones ? checkTombstones(b.tombstones, facts?.seriesRefs, sink) : 0;
 
   // meta.json stats against what we counted.
   if (meta && facts) {
@@ -144,7 +154,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockSummary {
       if (stated !== v) sink.error('meta-stats', `meta.json: stats.${k} is ${stated}, but the block holds ${v}`, 'meta.json');
     }
   }
-  return {
+  const summary: BlockSummary = {
     ulid: b.name,
     minTime: meta?.minTime ?? null,
     maxTime: meta?.maxTime ?? null,
@@ -154,4 +164,18 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockSummary {
     numTombstones,
     ok: !sink.hasErrors(),
   };
+  return { summary, absentSegments };
+}
+
+/** Whether ascending `refs` holds `ref`. */
+function hasRef(refs: Float64Array, ref: number): boolean {
+  let lo = 0;
+  let hi = refs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (refs[mid] === ref) return true;
+    if (refs[mid]! < ref) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }

@@ -1,51 +1,47 @@
 // Gathers a block's files as they arrive, in any order: chunk segments are
-// checked while they stream past; meta.json, index and tombstones are
-// buffered (bounded by the bytes actually present) until the end, when each
-// block is cross-checked.
+// checked while they stream past; meta.json, index and tombstones are kept
+// (bounded by the bytes actually present) until the block is cross-checked.
+// That happens as soon as the archive moves on from a block that has all its
+// files (tar writes a block dir's members together), and then all the block
+// kept is let go: memory does not grow with the archive. A block whose files
+// are spread through the archive is checked once it is complete, or at the end.
 //
-// A hard link in the archive (a second path to one file) is checked as a
-// copy of the file it links to: what that file's check found is remembered
-// per member path (chunk tables are small; buffers are shared, not copied).
+// Findings are listed as if every block were checked at the end: every
+// finding made while reading, in archive order, then each block's cross-check.
+//
+// A hard link (a second path to one file) is checked as a copy of the file it
+// links to: what that file's check found is remembered per member path. A
+// block of links into a block already checked and let go (two snapshots
+// sharing a block) gets that block's check again; a file that comes again
+// after its block was checked must be the same as the one checked.
 
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { crc32c } from '../encoding/crc32c.js';
-import { be32At, hex32 } from '../encoding/decbuf.js';
 import type { Finding } from '../encoding/errors.js';
-import { MAGIC_INDEX, TOC_LEN } from '../index/toc.js';
-import { FindingSink, MAX_PER_CODE, type Recorded } from './findings.js';
-import { checkBlock, type BlockSummary } from './block-check.js';
+import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary } from './block-check.js';
+import { bufPrint, kindOf, mirrored, present, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
+import { FindingSink, type Recorded } from './findings.js';
 import type { HeadSummary } from './head-check.js';
-import { SegmentScanner, type ChunkTable } from './segment-scan.js';
+import { checkIndex } from './index-check.js';
+import { INDEX_SPILL_AT, IndexSpill } from './index-spill.js';
+import { checkOverlaps } from './overlaps.js';
+import { SegmentScanner } from './segment-scan.js';
+
+export { INDEX_SPILL_AT };
 
 /** meta.json and tombstones are tiny in any real block. */
 const MAX_SMALL_FILE = 64 * 1024 * 1024;
-/** An index larger than this waits in a temp file, not in memory, until its block is checked. */
-export const INDEX_SPILL_AT = 256 * 1024 * 1024;
-/** The largest Buffer this Node can make: a larger index cannot be checked in memory. */
-const MAX_INDEX = Math.min(2 ** 32, Number.MAX_SAFE_INTEGER);
+/** A checked block keeps its meta.json (for a later copy of its index) only up to this size; real ones are a few KiB. */
+const MAX_KEPT_META = 1 << 20;
 
-interface BlockState {
+/** A block checked on its own (in a worker), as plain data. */
+export interface BlockOutcome {
   snapshot: string;
-  name: string;
-  sink: FindingSink;
-  meta?: Uint8Array;
-  index?: Uint8Array;
-  /** Temp file holding a large index. */
-  indexFile?: string;
-  tombstones?: Uint8Array;
-  segments: Map<number, ChunkTable>;
-}
-
-/** What one block file's check left, for a hard link to it. */
-interface Memo {
-  rel: string;
-  table?: ChunkTable;
-  buf?: Uint8Array;
-  indexFile?: string;
-  recorded: Recorded;
+  block: string;
+  /** Findings made while reading its files, in order. */
+  read: Finding[];
+  /** Its cross-check findings and per-code summaries. */
+  check: Finding[];
+  summary: BlockSummary;
 }
 
 export interface SnapshotSummary {
@@ -62,16 +58,6 @@ export interface CollectorOptions {
   tmpDir?: string;
 }
 
-/** What a block-relative path is to the checks: a chunk segment, index, meta.json, tombstones, or nothing. */
-function kindOf(rel: string): 'segment' | 'index' | 'meta.json' | 'tombstones' | undefined {
-  if (/^chunks\/\d{6}$/.test(rel)) return 'segment';
-  return rel === 'index' || rel === 'meta.json' || rel === 'tombstones' ? rel : undefined;
-}
-
-/** Segment sequence number from `chunks/000001` (0); 000000 gives -1 and is left to the layout check. */
-function segmentSeq(rel: string): number {
-  return Number(rel.slice('chunks/'.length)) - 1;
-}
 
 async function drain(stream: Readable): Promise<void> {
   stream.resume();
@@ -94,17 +80,16 @@ export class Collector {
   private readonly blocks = new Map<string, BlockState>();
   /** In the order first seen (a Set: an archive may hold 100,000 snapshot dirs). */
   private readonly snapshotNames = new Set<string>();
-  private readonly memo = new Map<string, Memo>();
-  /** Users of each spilled index file (a hard link shares it). */
-  private readonly spillUsers = new Map<string, number>();
-  private tmpDir?: string;
-  private readonly spillAt: number;
+  private readonly memo = new Map<string, FileMemo>();
+  private readonly spill: IndexSpill;
+  /** The block the last member belonged to. */
+  private current?: BlockState;
 
   constructor(
     readonly findings: Finding[],
-    private readonly opts: CollectorOptions = {},
+    opts: CollectorOptions = {},
   ) {
-    this.spillAt = opts.spillAt ?? INDEX_SPILL_AT;
+    this.spill = new IndexSpill(opts.spillAt ?? INDEX_SPILL_AT, opts.tmpDir);
   }
 
   /** Note a snapshot dir, so empty ones still appear in the result. */
@@ -117,40 +102,102 @@ export class Collector {
     let s = this.blocks.get(key);
     if (!s) {
       this.snapshot(snapshot);
-      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map() };
+      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map(), files: new Map(), mirrors: new Map(), segs: 0, lastSeg: -1, tries: 0, segsTried: 0 };
       this.blocks.set(key, s);
     }
     return s;
   }
 
+  /** The block of the next member; the archive has moved on from the one before, which is checked if it is complete. */
+  private enter(snapshot: string, block: string): BlockState {
+    const s = this.state(snapshot, block);
+    const left = this.current;
+    this.current = s;
+    if (left && left !== s && !left.checked && ready(left)) this.check(left, false);
+    return s;
+  }
+
   /** One file of a block, given as a stream that this consumes fully. */
   async file(snapshot: string, block: string, rel: string, stream: Readable): Promise<void> {
-    const s = this.state(snapshot, block);
+    const s = this.enter(snapshot, block);
     const kind = kindOf(rel);
     if (!kind) return drain(stream);
-    const m: Memo = { rel, recorded: { added: [], dropped: new Map() } };
+    const m: FileMemo = { rel, owner: s, print: 'none', recorded: { added: [], dropped: new Map() } };
     s.sink.record();
     try {
       if (kind === 'segment') {
         const scanner = new SegmentScanner(rel, s.sink);
         for await (const c of stream) scanner.push(c as Buffer);
         m.table = scanner.end();
-        if (segmentSeq(rel) >= 0) s.segments.set(segmentSeq(rel), m.table);
-      } else if (rel === 'index') {
-        await this.readIndex(s, stream);
-        m.buf = s.index;
-        m.indexFile = s.indexFile;
+        m.print = tablePrint(m.table);
+      } else if (kind === 'index') {
+        const kept = await this.spill.read(stream, s.sink);
+        [m.buf, m.indexFile, m.print] = [kept.buf, kept.file, kept.print];
       } else {
         const buf = await readAll(stream, MAX_SMALL_FILE);
         if (!buf) s.sink.error(rel === 'meta.json' ? 'meta-parse' : 'tombstones-corrupt', `${rel} is larger than ${MAX_SMALL_FILE} bytes; no real block has one so large`, rel);
-        else if (rel === 'meta.json') s.meta = buf;
-        else s.tombstones = buf;
-        m.buf = buf;
+        [m.buf, m.print] = [buf, bufPrint(buf)];
       }
     } finally {
       m.recorded = s.sink.recorded();
     }
     this.memo.set(`${snapshot}/${block}/${rel}`, m);
+    this.place(s, m, kind);
+  }
+
+  /** Put a file's data into its block, or, once the block is checked, make sure it is the file the block was checked with. */
+  private place(s: BlockState, m: FileMemo, kind: string): void {
+    if (s.checked) {
+      this.again(s, m, kind);
+      if (m.indexFile) this.spill.release(m.indexFile);
+      this.strip(m);
+      return;
+    }
+    present(s, m.rel);
+    s.mirrors.delete(m.rel);
+    if (kind === 'segment') {
+      if (segmentSeq(m.rel) < 0) return;
+      s.segments.set(segmentSeq(m.rel), m.table!);
+    } else if (kind === 'index') {
+      // One that is not an index leaves what was there (it was reported as it was read).
+      if (!m.buf && !m.indexFile) return;
+      if (s.indexFile && s.indexFile !== m.indexFile) this.spill.release(s.indexFile);
+      s.index = m.buf;
+      s.indexFile = m.indexFile;
+    } else if (!m.buf) return;
+    else if (kind === 'meta.json') s.meta = m.buf;
+    else s.tombstones = m.buf;
+    s.files.set(m.rel, m);
+  }
+
+  /**
+   * A file of a block that was already checked: fine if the check would not change.
+   * Otherwise the file is checked on its own, as far as it can be without the block's
+   * other files (they were let go).
+   */
+  private again(s: BlockState, m: FileMemo, kind: string): void {
+    const c = s.checked!;
+    const was = c.files.get(m.rel);
+    // A copy that would not be used (not an index, too large, chunks/000000) changes nothing; it was reported as read.
+    if (was?.print === m.print || m.print === 'none' || (kind === 'segment' && segmentSeq(m.rel) < 0)) return;
+    const what = was ? 'differs from the copy the block was checked with; tar keeps this later copy, which' : 'was not there when the block was checked; it';
+    s.sink.to(c.findings);
+    s.sink.error(
+      'block-split',
+      `${m.rel} comes again after the rest of its block (the block's files are not together in the archive) and ${what} is not cross-checked with the block's other files (they were let go); verify the extracted directory to check the block as it restores`,
+      m.rel,
+    );
+    try {
+      if (kind === 'meta.json') parseMetaChecked(s.name, m.buf, s.sink);
+      else if (kind === 'tombstones' && m.buf) checkTombstones(m.buf, undefined, s.sink);
+      else if (kind === 'index') {
+        const index = m.indexFile ? this.spill.load(m.indexFile, s.sink) : m.buf;
+        if (index) checkIndex(index, quietMeta(c.meta), s.sink);
+      }
+    } catch (e) {
+      s.sink.caught(e, 'internal-error');
+    }
+    s.sink.to(this.findings);
   }
 
   /**
@@ -159,156 +206,146 @@ export class Collector {
    */
   link(snapshot: string, block: string, rel: string, target: string): void {
     const kind = kindOf(rel);
-    const s = this.state(snapshot, block);
+    const s = this.enter(snapshot, block);
     if (!kind) return; // not a block file: nothing to check
     const key = `${snapshot}/${block}/${rel}`;
     const m = this.memo.get(target.replace(/^snapshots\//, ''));
     if (m && kindOf(m.rel) === kind) {
       // The usual case (the same file of a block shared by two snapshots): its findings and results again.
       s.sink.replay(m.recorded);
-      if (kind === 'segment' && m.table && segmentSeq(rel) >= 0) s.segments.set(segmentSeq(rel), m.table.clone());
-      else if (kind === 'index') {
-        s.index = m.buf;
-        if (m.indexFile) {
-          s.indexFile = m.indexFile;
-          this.spillUsers.set(m.indexFile, (this.spillUsers.get(m.indexFile) ?? 0) + 1);
-        }
-      } else if (kind === 'meta.json') s.meta = m.buf;
-      else if (kind === 'tombstones') s.tombstones = m.buf;
       this.memo.set(key, m);
+      if (s.checked) return this.again(s, { ...m, rel }, kind);
+      if (m.owner.checked) {
+        present(s, rel);
+        s.mirrors.set(rel, m); // its data is gone: see mirrored()
+        return;
+      }
+      if (m.indexFile) this.spill.share(m.indexFile);
+      this.place(s, { ...m, rel, owner: s, table: m.table?.clone() }, kind);
       return;
     }
     // A link to a different kind of file: its name says what it must be, so check the content as that.
     if (m?.buf) {
-      const copy: Memo = { rel, buf: m.buf, recorded: { added: [], dropped: new Map() } };
+      const copy: FileMemo = { rel, owner: s, buf: m.buf, print: m.print, recorded: { added: [], dropped: new Map() } };
       s.sink.record();
       if (kind === 'segment') {
         const scanner = new SegmentScanner(rel, s.sink);
         scanner.push(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength));
         copy.table = scanner.end();
-        if (segmentSeq(rel) >= 0) s.segments.set(segmentSeq(rel), copy.table);
-      } else if (kind === 'index') s.index = m.buf;
-      else if (kind === 'meta.json') s.meta = m.buf;
-      else s.tombstones = m.buf;
+        copy.print = tablePrint(copy.table);
+      }
       copy.recorded = s.sink.recorded();
       this.memo.set(key, copy);
+      this.place(s, copy, kind);
       return;
     }
     const why = m ? `${m.rel}, whose content was not kept` : 'a file that is not part of a block';
     s.sink.error('hard-link', `${rel} is a hard link to \`${target}\`, ${why}: it cannot be checked as ${rel}`, rel);
   }
 
-  /**
-   * Buffer an index in memory, moving it to a temp file once it passes the spill size.
-   * One that does not start with the index magic is reported at once and not kept:
-   * a gigabyte of zeros named `index` costs neither memory nor disk.
-   */
-  private async readIndex(s: BlockState, stream: Readable): Promise<void> {
-    const parts: Buffer[] = [];
-    let n = 0;
-    let out: fs.WriteStream | undefined;
-    let checked = false;
-    let bad = false;
-    for await (const c of stream) {
-      const b = c as Buffer;
-      n += b.length;
-      if (bad) continue; // read to the end, keeping nothing
-      if (out) {
-        if (!out.write(b)) await new Promise<void>((r) => out!.once('drain', () => r()));
-        continue;
+  /** Cross-check a block (at the end: `final`), and let go of all it kept. */
+  private check(s: BlockState, final: boolean): void {
+    const same = mirrored(s);
+    let rec: Recorded;
+    let summary: BlockSummary;
+    if (same) {
+      rec = same.recorded;
+      summary = { ...same.summary };
+    } else {
+      // Checked apart first: a block whose index refers to a segment not yet seen waits for it.
+      const scratch = new FindingSink({ snapshot: s.snapshot, block: s.name });
+      scratch.record();
+      for (const [rel, m] of s.mirrors) {
+        scratch.warn(
+          'hard-link-unchecked',
+          `${rel} is a hard link to a file of block ${m.owner.snapshot}/${m.owner.name}, checked there; that block was let go before this link came (verify keeps no block once checked, so that memory stays flat), so ${rel} is not cross-checked with this block's other files; verify the extracted directory to check them together`,
+          rel,
+        );
       }
-      parts.push(b);
-      if (!checked && n >= 4) {
-        checked = true;
-        const head = parts.length === 1 ? b : Buffer.concat(parts, n);
-        const magic = be32At(head, 0);
-        if (magic !== MAGIC_INDEX) {
-          s.sink.error('index-corrupt', `index magic is ${hex32(magic)}, want ${hex32(MAGIC_INDEX)}: this is not an index (the rest is not read)`, 'index', 0);
-          bad = true;
-          parts.length = 0;
-          continue;
-        }
+      const r = this.crossCheck(s, scratch);
+      if (!final && r.absentSegments > 0) {
+        s.tries++;
+        s.segsTried = s.segs;
+        return;
       }
-      if (n > this.spillAt) {
-        this.tmpDir ??= fs.mkdtempSync(path.join(this.opts.tmpDir ?? os.tmpdir(), 'tsdb-inspect-verify-'));
-        s.indexFile = path.join(this.tmpDir, `${this.blocks.size}-${this.spillUsers.size}-index`);
-        this.spillUsers.set(s.indexFile, 1);
-        out = fs.createWriteStream(s.indexFile);
-        for (const p of parts.splice(0)) out.write(p);
-      }
+      rec = scratch.recorded();
+      summary = r.summary;
     }
-    if (out) await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    else if (!bad) s.index = Buffer.concat(parts, n);
+    const findings: Finding[] = [];
+    s.sink.to(findings);
+    s.sink.replay(rec);
+    s.sink.to(this.findings);
+    const meta = s.meta && s.meta.length <= MAX_KEPT_META ? s.meta : undefined;
+    s.checked = { findings, recorded: rec, summary, files: new Map([...s.files, ...s.mirrors]), meta, closed: false };
+    if (s.indexFile) this.spill.release(s.indexFile);
+    for (const m of s.files.values()) if (m.owner === s) this.strip(m);
+    s.index = s.meta = s.tombstones = s.indexFile = undefined;
+    s.segments.clear();
+    s.files.clear();
+    s.mirrors.clear();
   }
 
-  /**
-   * A spilled index, read back only once its TOC checks out: a large file whose
-   * TOC is bad would be read for nothing, and its size is the input's, not ours.
-   */
-  private loadSpilled(s: BlockState, file: string): Uint8Array | undefined {
-    const fd = fs.openSync(file, 'r');
+  private crossCheck(s: BlockState, sink: FindingSink): BlockCheck {
+    for (const t of s.segments.values()) t.refs.fill(0); // counted afresh on each try
     try {
-      const size = fs.fstatSync(fd).size;
-      if (size > MAX_INDEX) {
-        s.sink.error('index-too-large', `index is ${size} bytes; tsdb-inspect checks indexes of up to ${MAX_INDEX} bytes (it is not checked)`, 'index');
-        return undefined;
-      }
-      const toc = Buffer.alloc(TOC_LEN);
-      fs.readSync(fd, toc, 0, TOC_LEN, size - TOC_LEN);
-      const want = be32At(toc, TOC_LEN - 4);
-      const got = crc32c(toc, 0, TOC_LEN - 4);
-      if (want !== got) {
-        s.sink.error('index-crc', `index TOC at offset ${size - TOC_LEN}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, 'index', size - TOC_LEN);
-        return undefined;
-      }
-      const buf = Buffer.allocUnsafe(size);
-      for (let at = 0; at < size; ) {
-        const n = fs.readSync(fd, buf, at, Math.min(size - at, 1 << 30), at);
-        if (n === 0) throw new Error(`spilled index ${file} ended after ${at} of ${size} bytes`);
-        at += n;
-      }
-      return buf;
-    } finally {
-      fs.closeSync(fd);
+      const index = s.indexFile ? this.spill.load(s.indexFile, sink) : s.index;
+      return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments }, sink);
+    } catch (e) {
+      // A bug must not hide the other blocks: it becomes this block's finding.
+      sink.caught(e, 'internal-error');
+      return { summary: { ulid: s.name, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0, ok: false }, absentSegments: 0 };
     }
   }
 
-  private releaseSpilled(file: string): void {
-    const n = (this.spillUsers.get(file) ?? 1) - 1;
-    if (n > 0) this.spillUsers.set(file, n);
-    else {
-      this.spillUsers.delete(file);
-      fs.rmSync(file, { force: true });
-    }
+  /** Let a file's data go (its block was checked). */
+  private strip(m: FileMemo): void {
+    m.table = m.buf = m.indexFile = undefined;
+  }
+
+  /** A block checked elsewhere (a worker), with its findings: as if it had been read and checked here. */
+  adopt(o: BlockOutcome): void {
+    const s = this.state(o.snapshot, o.block);
+    for (const f of o.read) this.findings.push(f);
+    s.checked = { findings: o.check, recorded: { added: [], dropped: new Map() }, summary: o.summary, files: new Map(), closed: true };
+  }
+
+  /** The one block this collector read (a worker's job), checked, as plain data. */
+  outcome(): BlockOutcome {
+    const [s, more] = this.blocks.values();
+    if (!s || more) throw new Error(`a block job read ${this.blocks.size} blocks, not one`);
+    this.settle();
+    const check = [...s.checked!.findings];
+    s.checked!.summary.ok = !s.sink.hasErrors();
+    s.sink.to(check);
+    s.sink.close();
+    return { snapshot: s.snapshot, block: s.name, read: this.findings, check, summary: s.checked!.summary };
+  }
+
+  /** The end of the input: check every block not checked yet. */
+  private settle(): void {
+    this.memo.clear();
+    this.current = undefined;
+    for (const s of this.blocks.values()) if (!s.checked) this.check(s, true);
   }
 
   /** Remove temp files. */
   cleanup(): void {
-    if (this.tmpDir) fs.rmSync(this.tmpDir, { recursive: true, force: true });
-    this.tmpDir = undefined;
+    this.spill.cleanup();
   }
 
-  /** Cross-check every block and return the per-snapshot summaries. */
+  /** Cross-check every block left and return the per-snapshot summaries. */
   finish(): SnapshotSummary[] {
-    this.memo.clear();
+    this.settle();
     const out = new Map<string, SnapshotSummary>();
     for (const name of this.snapshotNames) out.set(name, { name, blocks: [] });
     for (const s of this.blocks.values()) {
-      let summary: BlockSummary;
-      try {
-        const index = s.indexFile ? this.loadSpilled(s, s.indexFile) : s.index;
-        summary = checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments }, s.sink);
-      } catch (e) {
-        // A bug must not hide the other blocks: it becomes this block's finding.
-        s.sink.caught(e, 'internal-error');
-        summary = { ulid: s.name, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0, ok: false };
+      const c = s.checked!;
+      for (const f of c.findings) this.findings.push(f);
+      if (!c.closed) {
+        c.summary.ok = !s.sink.hasErrors();
+        s.sink.close();
       }
-      if (s.indexFile) this.releaseSpilled(s.indexFile);
-      s.sink.close();
-      out.get(s.snapshot)!.blocks.push(summary);
-      // Let the buffers go as soon as the block is done.
-      s.index = s.meta = s.tombstones = undefined;
-      s.segments.clear();
+      out.get(s.snapshot)!.blocks.push(c.summary);
     }
     for (const snap of out.values()) {
       snap.blocks.sort((a, b) => (a.minTime ?? 0) - (b.minTime ?? 0) || (a.ulid < b.ulid ? -1 : 1));
@@ -319,29 +356,3 @@ export class Collector {
   }
 }
 
-/**
- * Blocks of one snapshot whose time ranges overlap (Prometheus merges them, but it is
- * unusual in a snapshot). The first pairs are listed; then only blocks are counted, so
- * a hostile archive of thousands of identical ranges costs one pass, not one per pair.
- */
-function checkOverlaps(snap: SnapshotSummary, sink: FindingSink): void {
-  const b = snap.blocks.filter((x) => x.minTime !== null && x.maxTime !== null);
-  const listed = MAX_PER_CODE - 1; // the last place is for the summary
-  let pairs = 0;
-  let more = false;
-  let overlapping = 0;
-  let maxEnd = -Infinity;
-  for (let i = 0; i < b.length; i++) {
-    if (b[i].minTime! < maxEnd) overlapping++;
-    maxEnd = Math.max(maxEnd, b[i].maxTime!);
-    for (let j = i + 1; j < b.length && b[j].minTime! < b[i].maxTime!; j++) {
-      if (pairs === listed) {
-        more = true;
-        break;
-      }
-      pairs++;
-      sink.warn('blocks-overlap', `blocks ${b[i].ulid} [${b[i].minTime}, ${b[i].maxTime}) and ${b[j].ulid} [${b[j].minTime}, ${b[j].maxTime}) overlap in time`);
-    }
-  }
-  if (more) sink.warn('blocks-overlap', `in all, ${overlapping} blocks overlap an earlier block (pairs after the first ${listed} not listed)`);
-}

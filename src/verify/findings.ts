@@ -15,7 +15,8 @@ export interface Recorded {
 }
 
 export class FindingSink {
-  readonly list: Finding[];
+  /** Where findings go (see `to`). */
+  private list: Finding[];
   private readonly counts = new Map<string, { n: number; severity: Finding['severity']; file?: string }>();
 
   constructor(
@@ -54,6 +55,15 @@ export class FindingSink {
     const r = this.recording ?? { added: [], dropped: new Map() };
     this.recording = undefined;
     return r;
+  }
+
+  /**
+   * Send findings to `list` from now on. verify lists the findings made while
+   * reading every block first, then each block's cross-check: a block checked
+   * early keeps its cross-check findings apart until the end.
+   */
+  to(list: Finding[]): void {
+    this.list = list;
   }
 
   /** Add again what another sink recorded (the same file, reached by another path). */

@@ -20,12 +20,11 @@ import type { BlockMeta } from '../meta/meta.js';
 import { compareLabels } from '../query/merge.js';
 import { firstNonZero } from '../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
+import { Ranges, SeriesLabelRefs } from './index-tables.js';
 
 /** Prometheus pads label indices and postings lists to 4-byte boundaries; nothing else. */
 const MAX_PADDING = 3;
 
-/** Byte ranges [start, end) that some part of the index accounts for. */
-type Covered = [number, number][];
 
 /** A CRC'd section at `off`: 4-byte length, content, 4-byte CRC. */
 function section(buf: Uint8Array, off: number): [number, number] {
@@ -37,7 +36,7 @@ const FILE = 'index';
 /** What the index says, for the cross-checks with chunks and tombstones. */
 export interface IndexFacts {
   /** Series refs (IDs in v2+, offsets in v1), ascending. */
-  seriesRefs: number[];
+  seriesRefs: Float64Array;
   numSeries: number;
   /** Chunk metas of all series, flattened. */
   chunkRef: Float64Array;
@@ -93,8 +92,10 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   if (ix.version === 3) {
     sink.error('index-version', 'index format version 3 is not written by any Prometheus (2.x refuses it; 3.x reads it as 2 for a future format): the version byte is corrupt', FILE, 4);
   }
-  const covered: Covered = [[0, INDEX_HEADER_LEN], [buf.length - TOC_LEN, buf.length]];
-  if (toc.symbols) covered.push(section(buf, toc.symbols));
+  const covered = new Ranges();
+  covered.add(0, INDEX_HEADER_LEN);
+  covered.add(buf.length - TOC_LEN, buf.length);
+  if (toc.symbols) covered.add(...section(buf, toc.symbols));
   // Section starts in file order, to know where each section ends.
   const starts = [toc.symbols, toc.series, toc.labelIndices, toc.labelIndicesTable, toc.postings, toc.postingsTable, buf.length - 52]
     .filter((x) => x > 0)
@@ -111,11 +112,10 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
 
   // Series: walk the section entry by entry.
   const facts = new Grow();
-  const seriesRefs: number[] = [];
-  const seriesLabels = new Map<number, string[]>();
+  const series = new SeriesLabelRefs();
   if (toc.series) {
     const end = endOf(toc.series);
-    covered.push([toc.series, end]); // the walk below checks every byte of it
+    covered.add(toc.series, end); // the walk below checks every byte of it
     let off = toc.series;
     let prev: string[] | undefined;
     const v1 = ix.version === 1;
@@ -149,8 +149,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
         off = d.end + 4;
         continue;
       }
-      seriesRefs.push(ref);
-      seriesLabels.set(ref, s.labels);
+      series.push(ref, s.labelRefs);
       checkSeries(s.labels, s.chunks, off, meta, prev, sink, facts);
       prev = s.labels;
       off = s.end;
@@ -158,13 +157,13 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   }
 
   checkLabelIndices(buf, ix, sink, covered);
-  checkPostings(buf, ix, seriesRefs, seriesLabels, sink, covered);
+  checkPostings(buf, ix, series, sink, covered);
   // Bytes nothing refers to are only worth naming when the structures read cleanly.
   if (sink.errors === errorsBefore) checkCoverage(buf, covered, sink);
 
   return {
-    seriesRefs,
-    numSeries: seriesRefs.length,
+    seriesRefs: series.refs.subarray(0, series.n),
+    numSeries: series.n,
     chunkRef: facts.ref.subarray(0, facts.n),
     chunkMinT: facts.minT.subarray(0, facts.n),
     chunkMaxT: facts.maxT.subarray(0, facts.n),
@@ -211,9 +210,9 @@ function checkSeries(
   }
 }
 
-function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, covered: Covered): void {
+function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, covered: Ranges): void {
   if (!ix.toc.labelIndicesTable) return;
-  covered.push(section(buf, ix.toc.labelIndicesTable));
+  covered.add(...section(buf, ix.toc.labelIndicesTable));
   let table;
   try {
     table = readLabelOffsetTable(buf, ix.toc.labelIndicesTable);
@@ -224,7 +223,7 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
   for (const entry of table) {
     try {
       const li = readLabelIndex(buf, entry.offset);
-      covered.push(section(buf, entry.offset));
+      covered.add(...section(buf, entry.offset));
       let prev: string | undefined;
       for (let i = 0; i < li.values.length; i++) {
         const v = ix.symbol(li.values[i]);
@@ -244,9 +243,10 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
   }
 }
 
-function checkPostings(buf: Uint8Array, ix: IndexReader, seriesRefs: number[], seriesLabels: Map<number, string[]>, sink: FindingSink, covered: Covered): void {
+function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): void {
   const table = ix.postingsTable;
-  if (ix.toc.postingsTable) covered.push(section(buf, ix.toc.postingsTable));
+  if (ix.toc.postingsTable) covered.add(...section(buf, ix.toc.postingsTable));
+  const symbol = (r: number) => ix.symbol(r);
   let labelsInPostings = 0;
   let sawAll = false;
   for (let k = 0; k < table.length; k++) {
@@ -260,7 +260,7 @@ function checkPostings(buf: Uint8Array, ix: IndexReader, seriesRefs: number[], s
     let list: Uint32Array;
     try {
       list = readPostingsList(buf, e.offset);
-      covered.push(section(buf, e.offset));
+      covered.add(...section(buf, e.offset));
     } catch (err) {
       sink.caught(err, isTsdbError(err) && err.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-postings', FILE);
       continue;
@@ -271,44 +271,37 @@ function checkPostings(buf: Uint8Array, ix: IndexReader, seriesRefs: number[], s
         sink.error('index-postings-order', `index postings list ${key} at offset ${e.offset}: refs are not strictly increasing at entry ${i}`, FILE, e.offset);
         break;
       }
-      const lbls = seriesLabels.get(list[i]);
-      if (!lbls) {
+      const si = series.find(list[i]);
+      if (si < 0) {
         sink.error('index-postings-ref', `index postings list ${key} at offset ${e.offset}: entry ${i} refers to series ${list[i]}, which does not exist`, FILE, e.offset);
         continue;
       }
-      if (!isAll && !hasLabel(lbls, e.name, e.value)) {
+      if (!isAll && !series.has(si, e.name, e.value, symbol)) {
         sink.error('index-postings-label', `index postings list ${key} at offset ${e.offset}: series ${list[i]} does not have that label`, FILE, e.offset);
       }
     }
     if (isAll) {
       sawAll = true;
-      if (list.length !== seriesRefs.length) {
-        sink.error('index-all-postings', `index: the all-postings list has ${list.length} entries, but the series section holds ${seriesRefs.length} series`, FILE, e.offset);
+      if (list.length !== series.n) {
+        sink.error('index-all-postings', `index: the all-postings list has ${list.length} entries, but the series section holds ${series.n} series`, FILE, e.offset);
       }
     } else labelsInPostings += list.length;
   }
-  if (!sawAll && seriesRefs.length > 0 && ix.version !== 1) sink.error('index-all-postings', 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
-  let labelsInSeries = 0;
-  for (const l of seriesLabels.values()) labelsInSeries += l.length / 2;
+  if (!sawAll && series.n > 0 && ix.version !== 1) sink.error('index-all-postings', 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
+  const labelsInSeries = series.labels();
   if (labelsInPostings !== labelsInSeries) {
     sink.error('index-postings-incomplete', `index: postings lists hold ${labelsInPostings} label references, but the series hold ${labelsInSeries} labels`, FILE, ix.toc.postingsTable);
   }
 }
 
-function hasLabel(labels: string[], name: string, value: string): boolean {
-  for (let i = 0; i < labels.length; i += 2) if (labels[i] === name) return labels[i + 1] === value;
-  return false;
-}
-
 
 /** The gaps between what the index refers to: short zero padding, nothing else. */
-function checkCoverage(buf: Uint8Array, covered: Covered, sink: FindingSink): void {
-  covered.sort((a, b) => a[0] - b[0]);
+function checkCoverage(buf: Uint8Array, covered: Ranges, sink: FindingSink): void {
   let at = 0;
-  for (const [start, end] of covered) {
+  covered.sorted((start, end) => {
     if (start > at) gap(buf, at, start, sink);
     at = Math.max(at, end);
-  }
+  });
   if (at < buf.length) gap(buf, at, buf.length, sink);
 }
 

@@ -132,35 +132,43 @@ export class SegmentScanner {
 
   push(chunk: Buffer): void {
     this.total += chunk.length;
-    if (this.stopped || chunk.length === 0) return;
-    if (this.zerosFrom >= 0) {
-      const i = firstNonZero(chunk);
-      if (i >= 0) this.afterPadding(this.total - chunk.length + i);
-      return;
-    }
-    while (this.need > 0) {
-      // A record spans pieces: gather until it is whole, then join only its bytes,
-      // so the rest of the piece is scanned where it lies instead of being copied.
-      this.parts.push(chunk);
-      this.partsLen += chunk.length;
-      const have = this.pending.length + this.partsLen;
-      if (have < this.need) return;
-      const rest = chunk.subarray(chunk.length - (have - this.need));
-      this.pending = Buffer.concat([this.pending, ...this.parts], this.need);
-      this.parts = [];
-      this.partsLen = 0;
-      this.need = 0;
-      this.scan(false);
-      chunk = rest;
-      if (this.stopped || chunk.length === 0) return;
+    while (chunk.length > 0 && !this.stopped) {
       if (this.zerosFrom >= 0) {
         const i = firstNonZero(chunk);
         if (i >= 0) this.afterPadding(this.total - chunk.length + i);
         return;
       }
+      if (this.pending.length === 0) {
+        this.pending = chunk;
+        return this.scan(false);
+      }
+      // What the last piece left unfinished is finished from the head of this one: copying
+      // all of every piece would make as much garbage as the segment is long.
+      const k = this.bridge(chunk);
+      if (k < 0) {
+        this.parts.push(chunk);
+        this.partsLen += chunk.length;
+        return;
+      }
+      this.pending = Buffer.concat([this.pending, ...this.parts, chunk.subarray(0, k)]);
+      this.parts = [];
+      this.partsLen = 0;
+      this.need = 0;
+      chunk = chunk.subarray(k);
+      this.scan(false);
     }
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.scan(false);
+  }
+
+  /**
+   * How many bytes of `chunk` finish what is pending (the header, a length varint, or a
+   * record of known length), so that the scan ends exactly there; -1: not enough.
+   */
+  private bridge(chunk: Buffer): number {
+    const have = this.pending.length + this.partsLen;
+    if (this.need > 0) return this.need - have <= chunk.length ? this.need - have : -1;
+    if (!this.headerDone) return Math.min(chunk.length, SEGMENT_HEADER_LEN - have);
+    for (let i = 0; i < chunk.length && have + i < 10; i++) if (chunk[i]! < 0x80) return i + 1;
+    return Math.min(chunk.length, 10 - have);
   }
 
   /** The stream ended: anything left over is a truncated record. */
@@ -249,9 +257,7 @@ export class SegmentScanner {
           this.sink.error('chunk-length', `${this.file}: chunk at offset ${off}: length varint is longer than 10 bytes`, this.file, off);
           return this.stop();
         }
-        // Wait for more bytes: enough for the length and then some.
-        if (!final) this.need = b.length - p + 64;
-        break;
+        break; // need more bytes
       }
       if (len === 0) {
         // No chunk is empty, so this is zero padding after the last chunk: fine if it

@@ -6,53 +6,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { checkLayout, isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
+import { isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
-import { dirDataFiles, type DataDirFiles } from '../wal/head.js';
-import { Collector, type CollectorOptions, type SnapshotSummary } from './collect.js';
-import { checkHead } from './head-check.js';
+import type { DataDirFiles } from '../wal/head.js';
+import { Collector } from './collect.js';
+import { finish, type VerifyOptions, type VerifyResult } from './result.js';
+import { special, unreadable } from './usage.js';
+import { verifyDir } from './verify-dir.js';
 
-export interface VerifyResult {
-  ok: boolean;
-  snapshots: SnapshotSummary[];
-  findings: Finding[];
-}
-
-export interface VerifyOptions extends CollectorOptions {
-  /** Called with bytes read so far and the total when known. */
-  onProgress?(done: number, total: number | undefined): void;
-  /** The input's name, for messages (e.g. a `.tgz` that is not gzip). */
-  name?: string;
-  /** The regular file the stream reads, so a large one can be decompressed in a worker thread. */
-  file?: { path: string; size: number };
-  /** Force decompression in a worker thread on or off (default: by file size). */
-  inflateThread?: boolean;
-}
-
-/** What kind of file `st` is, when it is not one verify reads. */
-function special(st: fs.Stats): string | undefined {
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  return undefined;
-}
-
-/** Usage errors carry the path and one plain reason. */
-function unreadable(input: string, e: unknown): TsdbError {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const why: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENOTDIR: 'a path component is not a directory',
-    ELOOP: 'too many symbolic links',
-    ENAMETOOLONG: 'the path is too long',
-    ENXIO: 'no such device (a socket?)',
-    EIO: 'input/output error',
-  };
-  const reason = (code && why[code]) ?? (e instanceof Error ? e.message : String(e));
-  return new TsdbError(code === 'ENOENT' || code === 'ENOTDIR' ? ErrorCode.NotFound : ErrorCode.BadInput, `${input}: cannot read it: ${reason}`, {}, { cause: e });
-}
+export { verifyDir, type VerifyOptions, type VerifyResult };
 
 /** Verify an archive file, `-` (stdin), or a directory. Rejects only for usage errors (unreadable input). */
 export async function verify(input: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
@@ -178,129 +140,4 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
   const headFiles = new Map<string, DataDirFiles>();
   for (const [dir, m] of heads) headFiles.set(dir.replace(/\//g, '_'), m);
   return finish(collector, members, findings, inDataDir === 0, headFiles);
-}
-
-function finish(collector: Collector, members: MemberInfo[], findings: Finding[], checkNames: boolean, heads = new Map<string, DataDirFiles>()): VerifyResult {
-  const layout = checkLayout(members);
-  for (const f of layout.findings) {
-    if (!checkNames && f.code === 'bad-snapshot-name') continue;
-    // A data dir with only a WAL (a fresh server) has no blocks, and that is fine: its head is the data.
-    if (heads.size > 0 && f.code === 'no-blocks') continue;
-    findings.push(f);
-  }
-  for (const s of layout.snapshots) collector.snapshot(s.name);
-  for (const name of heads.keys()) collector.snapshot(name);
-  const snapshots = collector.finish();
-  for (const s of snapshots) {
-    const files = heads.get(s.name);
-    if (!files) continue;
-    // As Prometheus: replay only what the newest block (by minTime) does not cover.
-    const last = s.blocks.filter((b) => b.minTime !== null).sort((a, b) => a.minTime! - b.minTime!).pop();
-    s.head = checkHead(files, last?.maxTime ?? -Infinity, s.name, findings);
-  }
-  return { ok: !findings.some((f) => f.severity === 'error'), snapshots, findings };
-}
-
-/** Files under `dir`, recursively, as archive members named `prefix/…`. */
-function walk(dir: string, prefix: string, out: { member: MemberInfo; file: string }[]): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    const name = prefix + '/' + e.name;
-    if (e.isDirectory()) {
-      out.push({ member: { name: name + '/', type: 'directory', size: 0 }, file: full });
-      walk(full, name, out);
-    } else if (e.isFile()) {
-      out.push({ member: { name, type: 'file', size: fs.statSync(full).size }, file: full });
-    }
-    // Links and special files are never followed.
-  }
-}
-
-/** A directory: an extracted archive root, a snapshot dir, a data dir, or one block dir. */
-export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  const findings: Finding[] = [];
-  const collector = new Collector(findings, opts);
-  const files: { member: MemberInfo; file: string }[] = [];
-  const abs = path.resolve(dir);
-  const heads = new Map<string, DataDirFiles>();
-  let checkNames = true;
-  let hasBlocks = false;
-  try {
-    if (fs.existsSync(path.join(abs, 'snapshots')) && !fs.existsSync(path.join(abs, 'meta.json'))) {
-      walk(path.join(abs, 'snapshots'), 'snapshots', files);
-      // In the archive layout every dir at block depth is meant as a block (the layout check judges its name).
-      hasBlocks = files.some((f) => f.member.type === 'directory' && splitMemberPath(f.member.name)?.block !== undefined);
-    } else if (fs.existsSync(path.join(abs, 'meta.json'))) {
-      // One block: its parent is the snapshot.
-      checkNames = false;
-      hasBlocks = true;
-      walk(abs, `snapshots/${path.basename(path.dirname(abs))}/${path.basename(abs)}`, files);
-    } else {
-      // A snapshot dir or a data dir: its name is the user's choice, so only its contents are checked.
-      checkNames = false;
-      const dataDir = fs.existsSync(path.join(abs, 'wal')) || fs.existsSync(path.join(abs, 'chunks_head'));
-      const name = path.basename(abs);
-      if (dataDir) {
-        hasBlocks = true;
-        heads.set(name, dirDataFiles(abs));
-      }
-      for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
-        if (dataDir && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir is not blocks
-        const full = path.join(abs, e.name);
-        if (e.isDirectory()) {
-          hasBlocks ||= isBlockName(e.name) || fs.existsSync(path.join(full, 'meta.json'));
-          files.push({ member: { name: `snapshots/${name}/${e.name}/`, type: 'directory', size: 0 }, file: full });
-          walk(full, `snapshots/${name}/${e.name}`, files);
-        } else if (e.isFile()) files.push({ member: { name: `snapshots/${name}/${e.name}`, type: 'file', size: fs.statSync(full).size }, file: full });
-      }
-    }
-  } catch (e) {
-    throw isErrno(e) ? unreadable(errnoPath(e) ?? dir, e) : e;
-  }
-  // A dir with no block dir in it is not something to verify: the wrong path, most likely.
-  if (!hasBlocks) {
-    throw new TsdbError(
-      ErrorCode.BadInput,
-      `${dir}: no block dirs found: give an extracted archive root (holding snapshots/), a snapshot dir, a Prometheus data dir or a block dir`,
-    );
-  }
-  const total = files.reduce((n, f) => n + f.member.size, 0);
-  let done = 0;
-  try {
-    for (const f of files) {
-      if (f.member.type !== 'file') continue;
-      const p = splitMemberPath(f.member.name);
-      if (!p || !p.block || !p.rel) continue;
-      let fd: number;
-      try {
-        fd = fs.openSync(f.file, 'r');
-      } catch (e) {
-        throw unreadable(f.file, e);
-      }
-      const stream = fs.createReadStream(f.file, { fd, highWaterMark: 1 << 20 });
-      stream.on('data', (c) => opts.onProgress?.((done += c.length), total));
-      try {
-        await collector.file(p.snapshot, p.block, p.rel, stream);
-      } catch (e) {
-        throw isErrno(e) ? unreadable(f.file, e) : e;
-      }
-    }
-    return finish(
-      collector,
-      files.map((f) => f.member),
-      findings,
-      checkNames,
-      heads,
-    );
-  } finally {
-    collector.cleanup();
-  }
-}
-
-function isErrno(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
-}
-
-function errnoPath(e: NodeJS.ErrnoException): string | undefined {
-  return typeof e.path === 'string' ? e.path : undefined;
 }

@@ -1,0 +1,80 @@
+// Flat tables for the index walk (index-check.ts). One entry per series or
+// per postings list would be a JS object or array apiece, and a block of
+// 10,000 series then leaves megabytes of survivors on the JS heap for every
+// block checked; typed arrays keep that off the heap.
+
+/** Byte ranges [start, end) that some part of the index accounts for. */
+export class Ranges {
+  n = 0;
+  private start = new Float64Array(64);
+  private end = new Float64Array(64);
+
+  add(start: number, end: number): void {
+    if (this.n === this.start.length) {
+      this.start = grow(this.start, this.n * 2);
+      this.end = grow(this.end, this.n * 2);
+    }
+    this.start[this.n] = start;
+    this.end[this.n++] = end;
+  }
+
+  /** The ranges by start: `visit(start, end)` in ascending order of start. */
+  sorted(visit: (start: number, end: number) => void): void {
+    const order = new Uint32Array(this.n);
+    for (let i = 0; i < this.n; i++) order[i] = i;
+    order.sort((a, b) => this.start[a]! - this.start[b]! || a - b);
+    for (const i of order) visit(this.start[i]!, this.end[i]!);
+  }
+}
+
+/** Every series' ref (ascending, as the series section is walked) and its label symbol refs. */
+export class SeriesLabelRefs {
+  n = 0;
+  refs = new Float64Array(1024);
+  /** Label pairs of series i: syms[at[i]] up to syms[at[i + 1]]. */
+  private at = new Uint32Array(1025);
+  private syms = new Uint32Array(8192);
+
+  push(ref: number, labelRefs: readonly number[]): void {
+    if (this.n + 1 === this.refs.length) {
+      this.refs = grow(this.refs, this.refs.length * 2);
+      this.at = grow(this.at, this.at.length * 2);
+    }
+    const from = this.at[this.n]!;
+    if (from + labelRefs.length > this.syms.length) this.syms = grow(this.syms, Math.max(this.syms.length * 2, from + labelRefs.length));
+    this.syms.set(labelRefs, from);
+    this.refs[this.n++] = ref;
+    this.at[this.n] = from + labelRefs.length;
+  }
+
+  /** Index of the series with ref `ref`, or -1. */
+  find(ref: number): number {
+    let lo = 0;
+    let hi = this.n - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const r = this.refs[mid]!;
+      if (r === ref) return mid;
+      if (r < ref) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  /** Whether series i has label `name` = `value` (the first label of that name decides). */
+  has(i: number, name: string, value: string, symbol: (ref: number) => string | undefined): boolean {
+    for (let j = this.at[i]!; j < this.at[i + 1]!; j += 2) if (symbol(this.syms[j]!) === name) return symbol(this.syms[j + 1]!) === value;
+    return false;
+  }
+
+  /** Label pairs over all series. */
+  labels(): number {
+    return this.at[this.n]! / 2;
+  }
+}
+
+function grow<T extends Float64Array | Uint32Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
+}

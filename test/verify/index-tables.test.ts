@@ -1,0 +1,42 @@
+// The flat tables of the index walk answer as the arrays and maps they replace.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Ranges, SeriesLabelRefs } from '../../src/verify/index-tables.js';
+
+describe('Ranges', () => {
+  it('visits ranges by start, ties in the order added, past its first capacity', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), { maxLength: 300 }), (pairs) => {
+        const r = new Ranges();
+        for (const [s, e] of pairs) r.add(s, e);
+        const seen: [number, number][] = [];
+        r.sorted((s, e) => seen.push([s, e]));
+        expect(seen).toEqual([...pairs].sort((a, b) => a[0] - b[0]));
+      }),
+      { seed: 1 },
+    );
+  });
+});
+
+describe('SeriesLabelRefs', () => {
+  it('finds series by ref and their labels by symbol, past its first capacities', () => {
+    const symbols = ['', '__name__', 'job', 'a', 'b', 'api', 'instance'];
+    const symbol = (r: number) => symbols[r];
+    const t = new SeriesLabelRefs();
+    const want = new Map<number, number[]>();
+    for (let i = 0; i < 3000; i++) {
+      const refs = i % 3 === 0 ? [1, 3, 2, 5] : i % 3 === 1 ? [1, 4] : [1, 4, 6, 3, 2, 5, 2, 3];
+      t.push(i * 16 + 7, refs);
+      want.set(i * 16 + 7, refs);
+    }
+    expect(t.n).toBe(3000);
+    expect(t.labels()).toBe([...want.values()].reduce((n, r) => n + r.length / 2, 0));
+    expect(t.find(6)).toBe(-1);
+    expect(t.find(16 * 2999 + 7)).toBe(2999);
+    const k = t.find(16 * 1001 + 7); // refs [1, 4, 6, 3, 2, 5, 2, 3]: the first label of a name decides
+    const has = (name: string, value: string) => t.has(k, name, value, symbol);
+    expect([has('__name__', 'b'), has('instance', 'a'), has('job', 'api'), has('job', 'a'), has('x', 'a')]).toEqual([true, true, true, false, false]);
+    expect(Array.from(t.refs.subarray(0, t.n))).toEqual([...want.keys()]);
+  });
+});
