@@ -1,6 +1,5 @@
 // `tsdb-inspect verify`: a table of blocks, then the findings; or JSON.
 
-import * as os from 'node:os';
 import Table from 'cli-table3';
 import { verify, type VerifyResult } from '../verify/verify.js';
 import { progressBar } from './progress.js';
@@ -22,8 +21,8 @@ function exitCode(r: VerifyResult): number {
   return r.ok ? EXIT_OK : EXIT_PROBLEMS;
 }
 
-/** `workers`: threads that check the blocks of a directory (default: one per core; 1 checks them in this thread). */
-export async function verifyCommand(input: string, format: 'table' | 'json', workers = os.availableParallelism()): Promise<number> {
+/** `workers`: threads that check the blocks of a directory (default: one per core for 256 MiB of blocks or more; 1 checks them in this thread). */
+export async function verifyCommand(input: string, format: 'table' | 'json', workers: number | 'auto' = 'auto'): Promise<number> {
   const bar = progressBar('verifying');
   let r: VerifyResult;
   try {

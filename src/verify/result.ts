@@ -21,9 +21,10 @@ export interface VerifyOptions extends CollectorOptions {
   name?: string;
   /**
    * For a directory: how many worker threads check its blocks (default 1: all in this
-   * thread). The result is the same, in the same order, whatever the number.
+   * thread), or 'auto': one per core when the blocks hold at least AUTO_WORKERS_FROM
+   * bytes, else 1. The result is the same, in the same order, whatever the number.
    */
-  workers?: number;
+  workers?: number | 'auto';
   /** The regular file the stream reads, so a large one can be decompressed in a worker thread. */
   file?: { path: string; size: number };
   /** Force decompression in a worker thread on or off (default: by file size). */

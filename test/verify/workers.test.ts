@@ -150,3 +150,16 @@ describe('a worker that fails', () => {
     await expect(within(checkInWorkers(missing, 2, WORKER_SCRIPT))).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', message: `${path.join(work, 'gone', 'index')}: cannot read it: no such file or directory` });
   });
 });
+
+describe('how many threads a directory gets', () => {
+  it("uses one per core for 'auto' only from AUTO_WORKERS_FROM bytes of blocks, never more than there are blocks", async () => {
+    const { threadsFor, AUTO_WORKERS_FROM } = await import('../../src/verify/verify-dir.js');
+    expect(threadsFor('auto', AUTO_WORKERS_FROM - 1, 6, 2)).toBe(1);
+    expect(threadsFor('auto', AUTO_WORKERS_FROM, 6, 2)).toBe(2);
+    expect(threadsFor('auto', 10 * AUTO_WORKERS_FROM, 3, 8)).toBe(3);
+    expect(threadsFor(undefined, 10 * AUTO_WORKERS_FROM, 6, 8)).toBe(1);
+    expect(threadsFor(4, 0, 6, 2)).toBe(4);
+    expect(threadsFor(4, 0, 2, 2)).toBe(2);
+    expect(threadsFor(0.5, 0, 2, 2)).toBe(1);
+  });
+});
