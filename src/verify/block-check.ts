@@ -78,12 +78,18 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
   let badChunks = 0;
   let absentSegments = 0;
   if (facts) {
+    // The segment's file name, built once per run of refs into one segment (refs mostly run in order).
+    let fileSeq = -1;
+    let file = '';
     for (let i = 0; i < facts.numChunks; i++) {
       const ref = facts.chunkRef[i];
       const seq = chunkRefSegment(ref);
       const off = chunkRefOffset(ref);
       const at = facts.chunkSeriesOffset[i];
-      const file = 'chunks/' + segmentName(seq + 1);
+      if (seq !== fileSeq) {
+        fileSeq = seq;
+        file = 'chunks/' + segmentName(seq + 1);
+      }
       const t = b.segments.get(seq);
       if (!t) {
         absentSegments++;
