@@ -4,7 +4,7 @@
 // side by side with `gzip -dc` and `promtool` in one run, interleaved, and
 // prints ratios. Results go to bench/RESULTS.md.
 //
-//   npm run bench -- [--series 10000] [--hours 24] [--step 30] [--runs 3] [--small-series 2500]
+//   npm run bench -- [--series 10000] [--hours 24] [--step 30] [--runs 5] [--small-series 2500]
 
 import { spawnSync, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -18,7 +18,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'tsdb-inspect.js');
 
 function args(argv) {
-  const o = { series: 10000, hours: 24, step: 30, runs: 3, 'small-series': 2500, out: path.join(os.tmpdir(), 'tsdb-inspect-bench') };
+  const o = { series: 10000, hours: 24, step: 30, runs: 5, 'small-series': 2500, out: path.join(os.tmpdir(), 'tsdb-inspect-bench') };
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, '');
     if (!(k in o)) throw new Error(`unknown option ${argv[i]}`);
