@@ -36,6 +36,33 @@ export function chunkRefOffset(ref: number): number {
 }
 
 /**
+ * Room for one series entry, reused from entry to entry by walks that look at
+ * each series once (verify reads every series of every index): labels and
+ * chunk metas land in arrays that only grow, so a walk allocates next to nothing.
+ */
+export class SeriesScratch {
+  /** Flattened label pairs; `labels.length` is this entry's. */
+  labels: string[] = [];
+  labelRefs: number[] = [];
+  /** Chunk metas 0 … nChunks - 1. */
+  nChunks = 0;
+  minTime = new Float64Array(8);
+  maxTime = new Float64Array(8);
+  ref = new Float64Array(8);
+  /** Offset just past the entry's CRC. */
+  end = 0;
+
+  /** Room for n chunk metas (n is bounded by the entry's length, checked before). */
+  reserve(n: number): void {
+    if (n <= this.ref.length) return;
+    const size = Math.max(n, this.ref.length * 2);
+    this.minTime = new Float64Array(size);
+    this.maxTime = new Float64Array(size);
+    this.ref = new Float64Array(size);
+  }
+}
+
+/**
  * Decode the series entry at byte offset `off`. `lookup` resolves symbol refs
  * (as the index version defines them); an unknown ref is an error.
  */
@@ -45,16 +72,32 @@ export function readSeries(
   lookup: (ref: number) => string | undefined,
   withChunks = true,
 ): SeriesEntry {
+  const s = readSeriesInto(buf, off, lookup, new SeriesScratch(), withChunks);
+  const chunks: ChunkMeta[] = new Array(s.nChunks);
+  for (let i = 0; i < s.nChunks; i++) chunks[i] = { minTime: s.minTime[i]!, maxTime: s.maxTime[i]!, ref: s.ref[i]! };
+  return { labels: s.labels, labelRefs: s.labelRefs, chunks, end: s.end };
+}
+
+/** readSeries into `into`, overwriting what it held; returns `into`. */
+export function readSeriesInto(
+  buf: Uint8Array,
+  off: number,
+  lookup: (ref: number) => string | undefined,
+  into: SeriesScratch,
+  withChunks = true,
+): SeriesScratch {
   const d = decbufUvarintAt(buf, off, 'index series');
   if (d.err) throw d.err;
   const where = (msg: string) => new TsdbError(ErrorCode.Corrupt, `index series at offset ${off}: ${msg}`, { offset: off });
-  const end = d.end + 4;
+  into.end = d.end + 4;
+  into.nChunks = 0;
 
   const nLabels = d.uvarint();
   // Each label is at least two bytes.
   if (nLabels * 2 > d.len) throw where(`labels count ${nLabels} exceeds the ${d.len} bytes present`);
-  const labels: string[] = new Array(nLabels * 2);
-  const labelRefs: number[] = new Array(nLabels * 2);
+  const { labels, labelRefs } = into;
+  labels.length = nLabels * 2;
+  labelRefs.length = nLabels * 2;
   for (let i = 0; i < nLabels * 2; i++) {
     const ref = d.uvarint32();
     if (d.err) throw d.err;
@@ -63,25 +106,31 @@ export function readSeries(
     labels[i] = s;
     labelRefs[i] = ref;
   }
-  const chunks: ChunkMeta[] = [];
   if (withChunks) {
     const n = d.uvarint();
     // A chunk meta is at least three bytes.
     if (n * 3 > d.len) throw where(`chunks count ${n} exceeds the ${d.len} bytes present`);
     if (n > 0) {
+      into.reserve(n);
+      const { minTime: mins, maxTime: maxs, ref: refs } = into;
       let minTime = d.varint();
       let maxTime = minTime + d.uvarint();
       let ref = d.uvarint();
-      chunks.push({ minTime, maxTime, ref });
+      mins[0] = minTime;
+      maxs[0] = maxTime;
+      refs[0] = ref;
       for (let i = 1; i < n; i++) {
         minTime = maxTime + d.uvarint();
         maxTime = minTime + d.uvarint();
         ref += d.varint();
-        chunks.push({ minTime, maxTime, ref });
+        mins[i] = minTime;
+        maxs[i] = maxTime;
+        refs[i] = ref;
       }
+      into.nChunks = n;
     }
     const e = d.error();
     if (e) throw new TsdbError(e.code, `index series at offset ${off}: chunk metas: ${e.message}`, { offset: off }, { cause: e });
   }
-  return { labels, labelRefs, chunks, end };
+  return into;
 }

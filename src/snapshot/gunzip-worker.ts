@@ -43,14 +43,29 @@ port.on('message', (m: { ack: number }) => {
 let out = new Uint8Array(batch);
 let filled = 0;
 
+/** Hand `len` bytes of `buf` over (it is detached here), then wait while too much is waiting there. */
+async function send(buf: ArrayBuffer, len: number): Promise<void> {
+  post({ type: 'data', buf, len }, [buf]);
+  unacked += len;
+  while (unacked > ahead) await new Promise<void>((r) => (wake = r));
+}
+
 async function flush(): Promise<void> {
   if (filled === 0) return;
   const buf = out.buffer as ArrayBuffer;
-  post({ type: 'data', buf, len: filled }, [buf]);
-  unacked += filled;
   out = new Uint8Array(batch);
+  const len = filled;
   filled = 0;
-  while (unacked > ahead) await new Promise<void>((r) => (wake = r));
+  await send(buf, len);
+}
+
+/**
+ * Whether a piece is a whole ArrayBuffer of its own that nothing else will touch: zlib
+ * moves on to a fresh output buffer once one is full, so a full one can be handed over
+ * as it is, with no copy and no garbage left behind in this thread.
+ */
+function ownsItsBuffer(piece: Buffer): boolean {
+  return piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength && piece.byteLength >= 1 << 16 && piece.buffer instanceof ArrayBuffer;
 }
 
 async function run(): Promise<void> {
@@ -63,6 +78,11 @@ async function run(): Promise<void> {
   );
   try {
     for await (const piece of gunzip(raw, (finding) => post({ type: 'finding', finding }))) {
+      if (ownsItsBuffer(piece)) {
+        await flush(); // what came before goes first
+        await send(piece.buffer as ArrayBuffer, piece.byteLength);
+        continue;
+      }
       for (let at = 0; at < piece.length; ) {
         const n = Math.min(piece.length - at, batch - filled);
         out.set(piece.subarray(at, at + n), filled);

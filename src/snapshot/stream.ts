@@ -16,8 +16,12 @@ import { prefetch } from './prefetch.js';
 
 /** How far decompression may run ahead of the tar parser. */
 const PREFETCH_BYTES = 8 << 20;
-/** A gzip file at least this large is decompressed in a worker thread (when its path is known). */
-const THREAD_ABOVE = 4 << 20;
+/**
+ * A gzip file at least this large is decompressed in a worker thread (when its path is
+ * known). Below it the thread saves little, and its fixed cost in memory (a second
+ * isolate and its buffers, 40-90 MB at peak) is not worth paying.
+ */
+const THREAD_ABOVE = 16 << 20;
 
 export interface ArchiveEntry {
   /** Member path, normalized to `snapshots/<snapshot>/…` (no `./`, no trailing `/`). */

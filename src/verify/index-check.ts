@@ -14,7 +14,7 @@ import { isTsdbError } from '../encoding/errors.js';
 import { readLabelIndex, readLabelOffsetTable } from '../index/labelindex.js';
 import { readPostingsList } from '../index/postings.js';
 import { compareUtf8, IndexReader } from '../index/reader.js';
-import { readSeries, SERIES_ALIGN } from '../index/series.js';
+import { readSeriesInto, SERIES_ALIGN, SeriesScratch } from '../index/series.js';
 import { TOC_LEN, INDEX_HEADER_LEN } from '../index/toc.js';
 import type { BlockMeta } from '../meta/meta.js';
 import { compareLabels } from '../query/merge.js';
@@ -119,6 +119,10 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
     let off = toc.series;
     let prev: string[] | undefined;
     const v1 = ix.version === 1;
+    const lookup = (r: number) => ix.symbol(r);
+    // Two scratches, taking turns: this entry's, and the one before for the order check.
+    let cur = new SeriesScratch();
+    let last = new SeriesScratch();
     while (off < end) {
       if (!v1 && off % SERIES_ALIGN !== 0) {
         // Entries are 16-byte aligned; the gap must be zeros.
@@ -138,9 +142,9 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
         continue;
       }
       const ref = v1 ? off : off / SERIES_ALIGN;
-      let s;
+      let s: SeriesScratch;
       try {
-        s = readSeries(buf, off, (r) => ix.symbol(r));
+        s = readSeriesInto(buf, off, lookup, cur);
       } catch (e) {
         sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-series', FILE);
         // Skip to the next entry if its length is readable; otherwise give up on the section.
@@ -150,9 +154,10 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
         continue;
       }
       series.push(ref, s.labelRefs);
-      checkSeries(s.labels, s.chunks, off, meta, prev, sink, facts);
+      checkSeries(s, off, meta, prev, sink, facts);
       prev = s.labels;
       off = s.end;
+      [cur, last] = [last, cur];
     }
   }
 
@@ -173,8 +178,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
 }
 
 function checkSeries(
-  labels: string[],
-  chunks: { minTime: number; maxTime: number; ref: number }[],
+  s: SeriesScratch,
   off: number,
   meta: BlockMeta | undefined,
   prev: string[] | undefined,
@@ -182,6 +186,7 @@ function checkSeries(
   facts: Grow,
 ): void {
   const where = `index series at offset ${off}`;
+  const labels = s.labels;
   if (labels.length === 0) sink.error('index-empty-labels', `${where} has no labels`, FILE, off);
   for (let i = 0; i < labels.length; i += 2) {
     if (labels[i] === '' || labels[i + 1] === '') sink.error('index-empty-labels', `${where}: label ${i / 2} has an empty ${labels[i] === '' ? 'name' : 'value'}`, FILE, off);
@@ -192,21 +197,24 @@ function checkSeries(
   if (prev && compareLabels(prev, labels) >= 0) {
     sink.error('index-series-order', `${where}: series are not sorted by labels (this series does not sort after the one before it)`, FILE, off);
   }
-  for (let i = 0; i < chunks.length; i++) {
-    const c = chunks[i];
-    if (c.maxTime < c.minTime) sink.error('index-chunk-meta', `${where}: chunk ${i} has maxt ${c.maxTime} before mint ${c.minTime}`, FILE, off);
+  const { minTime: mins, maxTime: maxs, ref: refs } = s;
+  for (let i = 0; i < s.nChunks; i++) {
+    const minT = mins[i]!;
+    const maxT = maxs[i]!;
+    if (maxT < minT) sink.error('index-chunk-meta', `${where}: chunk ${i} has maxt ${maxT} before mint ${minT}`, FILE, off);
     if (i > 0) {
-      const p = chunks[i - 1];
-      if (c.minTime === p.minTime && c.maxTime === p.maxTime) {
-        sink.error('index-duplicated-chunks', `${where}: duplicated chunks: chunk ${i} repeats the time range [${c.minTime}, ${c.maxTime}] of chunk ${i - 1}`, FILE, off);
-      } else if (c.minTime <= p.maxTime) {
-        sink.error('index-out-of-order-chunks', `${where}: out-of-order chunks: chunk ${i} [${c.minTime}, ${c.maxTime}] overlaps or precedes chunk ${i - 1} [${p.minTime}, ${p.maxTime}]`, FILE, off);
+      const pMin = mins[i - 1]!;
+      const pMax = maxs[i - 1]!;
+      if (minT === pMin && maxT === pMax) {
+        sink.error('index-duplicated-chunks', `${where}: duplicated chunks: chunk ${i} repeats the time range [${minT}, ${maxT}] of chunk ${i - 1}`, FILE, off);
+      } else if (minT <= pMax) {
+        sink.error('index-out-of-order-chunks', `${where}: out-of-order chunks: chunk ${i} [${minT}, ${maxT}] overlaps or precedes chunk ${i - 1} [${pMin}, ${pMax}]`, FILE, off);
       }
     }
-    if (meta && (c.minTime < meta.minTime || c.maxTime >= meta.maxTime)) {
-      sink.error('index-outside-chunks', `${where}: outside chunks: chunk ${i} [${c.minTime}, ${c.maxTime}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
+    if (meta && (minT < meta.minTime || maxT >= meta.maxTime)) {
+      sink.error('index-outside-chunks', `${where}: outside chunks: chunk ${i} [${minT}, ${maxT}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
     }
-    facts.push(c.ref, c.minTime, c.maxTime, off);
+    facts.push(refs[i]!, minT, maxT, off);
   }
 }
 

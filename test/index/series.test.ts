@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { chunkRefOffset, chunkRefSegment, readSeries, SERIES_ALIGN } from '../../src/index/series.js';
+import { chunkRefOffset, chunkRefSegment, readSeries, readSeriesInto, SERIES_ALIGN, SeriesScratch } from '../../src/index/series.js';
 import { at, ByteWriter, crcUvarintSection, flipBit, hex } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS } from '../helpers/errors.js';
 import { chunkMetas } from '../helpers/indexArbitraries.js';
@@ -107,22 +107,49 @@ describe('readSeries refuses bad input cleanly', () => {
   });
 });
 
+/** A series entry (length, body, CRC) with these label refs and chunk metas. */
+function encodeSeries(labelRefs: number[], chunks: { minTime: number; maxTime: number; ref: number }[]): Uint8Array {
+  const c = new ByteWriter().uvarint(labelRefs.length / 2);
+  for (const r of labelRefs) c.uvarint(r);
+  c.uvarint(chunks.length);
+  chunks.forEach((m, i) => {
+    if (i === 0) c.varint(m.minTime).uvarint(m.maxTime - m.minTime).uvarint(m.ref);
+    else c.uvarint(m.minTime - chunks[i - 1].maxTime).uvarint(m.maxTime - m.minTime).varint(BigInt(m.ref) - BigInt(chunks[i - 1].ref));
+  });
+  return crcUvarintSection(c);
+}
+
 describe('readSeries property', () => {
   it('reads back any label refs and chunk metas', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(2 ** 32 - 1), { maxLength: 10 }), chunkMetas, (refs, chunks) => {
         const labelRefs = refs.length % 2 ? refs.slice(1) : refs;
-        const c = new ByteWriter().uvarint(labelRefs.length / 2);
-        for (const r of labelRefs) c.uvarint(r);
-        c.uvarint(chunks.length);
-        chunks.forEach((m, i) => {
-          if (i === 0) c.varint(m.minTime).uvarint(m.maxTime - m.minTime).uvarint(m.ref);
-          else c.uvarint(m.minTime - chunks[i - 1].maxTime).uvarint(m.maxTime - m.minTime).varint(BigInt(m.ref) - BigInt(chunks[i - 1].ref));
-        });
-        const s = readSeries(crcUvarintSection(c), 0, (r) => `s${r}`);
+        const s = readSeries(encodeSeries(labelRefs, chunks), 0, (r) => `s${r}`);
         expect(s.labelRefs).toEqual(labelRefs);
         expect(s.labels).toEqual(labelRefs.map((r) => `s${r}`));
         expect(s.chunks).toEqual(chunks);
+      }),
+    );
+  });
+});
+
+describe('readSeriesInto, reusing one scratch', () => {
+  it('reads a run of entries as readSeries does, whatever the entry before held', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.array(fc.nat(2 ** 32 - 1), { maxLength: 12 }), chunkMetas), { minLength: 1, maxLength: 8 }), (entries) => {
+        const scratch = new SeriesScratch();
+        for (const [refs, chunks] of entries) {
+          const buf = encodeSeries(refs.length % 2 ? refs.slice(1) : refs, chunks);
+          const lookup = (r: number) => `s${r}`;
+          const want = readSeries(buf, 0, lookup);
+          const got = readSeriesInto(buf, 0, lookup, scratch);
+          expect(got).toBe(scratch);
+          expect([...got.labels]).toEqual(want.labels);
+          expect([...got.labelRefs]).toEqual(want.labelRefs);
+          expect(got.end).toBe(want.end);
+          const metas = Array.from({ length: got.nChunks }, (_, i) => ({ minTime: got.minTime[i], maxTime: got.maxTime[i], ref: got.ref[i] }));
+          expect(metas).toEqual(want.chunks);
+        }
       }),
     );
   });
