@@ -132,7 +132,7 @@ function checkXorBits(data: Uint8Array, count: number): void {
   }
 }
 
-// Scratch for sample 1's value, reused so a decode allocates nothing.
+// Scratch for the running value and window, reused so a decode allocates nothing.
 const cur = new Uint32Array(2);
 const window = new Uint8Array(2);
 
@@ -159,47 +159,22 @@ export function decodeXORBits(data: Uint8Array, count: number, t: Float64Array, 
   const br = new BitReader(data, 2);
 
   let ts = br.readVarint();
-  // The running value as (hi, lo) halves; int32 or uint32, only the bits matter.
-  let hi = br.readBits(32);
-  let lo = br.readBits(32);
+  // The running value as (low, high) words in `cur`; only the bits matter.
+  cur[1] = br.readBits(32);
+  cur[0] = br.readBits(32);
   t[0] = ts;
-  out[0] = lo;
-  out[1] = hi;
+  out[0] = cur[0]!;
+  out[1] = cur[1]!;
   if (count === 1) return 1;
 
   let tDelta = br.readUvarint();
   ts += tDelta;
   if (!(ts <= MAX_SAFE && ts >= -MAX_SAFE)) throw tooBig(br, 1, ts);
-  t[1] = ts;
-  // Sample 1's value goes through the shared reader; from then on it is inlined.
-  cur[0] = lo;
-  cur[1] = hi;
   // Go's iterator starts each chunk with a 0/0 window (xorIterator.Reset), not the last chunk's.
   window[0] = 0;
   window[1] = 0;
-  readXorInto(br, cur, window, 0);
-  lo = cur[0]!;
-  hi = cur[1]!;
-  let leading = window[0]!;
-  let trailing = window[1]!;
-  out[2] = lo;
-  out[3] = hi;
-
-  for (let i = 2; i < count; i++) {
-    const valid = br.valid;
-    // Significant bits of this sample's value XOR; 0 when the value is unchanged.
-    let mbits = 0;
-    if (valid >= 2 && ((br.buf >>> (valid - 2)) & 3) === 0) {
-      // Fast path, bits 00: dod 0 and value unchanged, the most common sample.
-      br.valid = valid - 2;
-      ts += tDelta;
-    } else if (valid >= 3 && ((br.buf >>> (valid - 3)) & 7) === 2) {
-      // Fast path, bits 010: dod 0, value changed within the previous window
-      // (a counter's usual sample).
-      br.valid = valid - 3;
-      ts += tDelta;
-      mbits = 64 - leading - trailing;
-    } else {
+  for (let i = 1; i < count; i++) {
+    if (i > 1) {
       // Delta of delta: 0 | 10 + 14 bits | 110 + 17 | 1110 + 20 | 1111 + 64.
       if (br.readBit() !== 0) {
         let dod: number;
@@ -214,41 +189,13 @@ export function decodeXORBits(data: Uint8Array, count: number, t: Float64Array, 
         tDelta += dod;
       }
       ts += tDelta;
-      // Value: 0 unchanged | 1 then 0 reuse window | 1 then 1 new window.
-      if (br.readBit() !== 0) {
-        if (br.readBit() === 0) {
-          mbits = 64 - leading - trailing;
-        } else {
-          leading = br.readBits(5);
-          mbits = br.readBits(6) || 64;
-          trailing = 64 - leading - mbits;
-          if (trailing < 0) throw wideWindow(br, leading, mbits);
-        }
-      }
     }
-    if (mbits !== 0) {
-      // The XOR's significant bits, shifted into place on the hi/lo halves (readXorChanged, inlined on locals).
-      let xh = 0;
-      let xl: number;
-      if (mbits <= 32) xl = br.readBits(mbits);
-      else {
-        xh = br.readBits(mbits - 32);
-        xl = br.readBits(32);
-      }
-      if (trailing >= 32) {
-        xh = xl << (trailing - 32);
-        xl = 0;
-      } else if (trailing > 0) {
-        xh = (xh << trailing) | (xl >>> (32 - trailing));
-        xl <<= trailing;
-      }
-      hi ^= xh;
-      lo ^= xl;
-    }
+    // Value: 0 unchanged | 1 then 0 reuse window | 1 then 1 new window.
+    readXorInto(br, cur, window, 0);
     if (!(ts <= MAX_SAFE && ts >= -MAX_SAFE)) throw tooBig(br, i, ts);
     t[i] = ts;
-    out[2 * i] = lo;
-    out[2 * i + 1] = hi;
+    out[2 * i] = cur[0]!;
+    out[2 * i + 1] = cur[1]!;
   }
   return count;
 }
