@@ -72,17 +72,22 @@ export function readSeries(
   lookup: (ref: number) => string | undefined,
   withChunks = true,
 ): SeriesEntry {
-  const s = readSeriesInto(buf, off, lookup, new SeriesScratch(), withChunks);
+  const s = readSeriesInto(buf, off, { symbol: lookup }, new SeriesScratch(), withChunks);
   const chunks: ChunkMeta[] = new Array(s.nChunks);
   for (let i = 0; i < s.nChunks; i++) chunks[i] = { minTime: s.minTime[i]!, maxTime: s.maxTime[i]!, ref: s.ref[i]! };
   return { labels: s.labels, labelRefs: s.labelRefs, chunks, end: s.end };
+}
+
+/** What resolves symbol refs: an object with a method (an IndexReader), so that hot loops call one known target. */
+export interface SymbolSource {
+  symbol(ref: number): string | undefined;
 }
 
 /** readSeries into `into`, overwriting what it held; returns `into`. */
 export function readSeriesInto(
   buf: Uint8Array,
   off: number,
-  lookup: (ref: number) => string | undefined,
+  lookup: SymbolSource,
   into: SeriesScratch,
   withChunks = true,
 ): SeriesScratch {
@@ -101,7 +106,7 @@ export function readSeriesInto(
   for (let i = 0; i < nLabels * 2; i++) {
     const ref = d.uvarint32();
     if (d.err) throw d.err;
-    const s = lookup(ref);
+    const s = lookup.symbol(ref);
     if (s === undefined) throw where(`label ${i >> 1} ${i & 1 ? 'value' : 'name'} refers to unknown symbol ${ref}`);
     labels[i] = s;
     labelRefs[i] = ref;

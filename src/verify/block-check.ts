@@ -7,8 +7,8 @@ import { chunkRefOffset, chunkRefSegment } from '../index/series.js';
 import { isULID, parseMeta, type BlockMeta } from '../meta/meta.js';
 import { segmentName } from '../chunks/segment.js';
 import { readTombstones } from '../tombstones/tombstones.js';
-import type { FindingSink } from './findings.js';
-import { checkIndex } from './index-check.js';
+import { FindingSink, type Recorded } from './findings.js';
+import { checkIndex, type IndexFacts } from './index-check.js';
 import type { ChunkTable } from './segment-scan.js';
 
 export interface BlockInput {
@@ -19,6 +19,8 @@ export interface BlockInput {
   tombstones?: Uint8Array;
   /** Scanned chunk segments by sequence number (file 000001 is 0). */
   segments: Map<number, ChunkTable>;
+  /** meta.json and index checked ahead; used if made from these same bytes. */
+  prechecked?: IndexPrecheck;
 }
 
 export interface BlockSummary {
@@ -69,9 +71,42 @@ export function checkTombstones(raw: Uint8Array, seriesRefs: Float64Array | unde
   return n;
 }
 
+/**
+ * The part of a block's check that reads only its meta.json and index (most of the
+ * index work), done ahead of the rest (split.ts), with what it found kept for replay.
+ */
+export interface IndexPrecheck {
+  name: string;
+  metaRaw?: Uint8Array;
+  indexRaw?: Uint8Array;
+  meta: BlockMeta | undefined;
+  facts: IndexFacts | undefined;
+  recorded: Recorded;
+}
+
+export function precheckIndex(name: string, metaRaw: Uint8Array | undefined, indexRaw: Uint8Array | undefined): IndexPrecheck {
+  const sink = new FindingSink({});
+  sink.record();
+  const meta = parseMetaChecked(name, metaRaw, sink);
+  const facts = indexRaw ? checkIndex(indexRaw, meta, sink) : undefined;
+  return { name, metaRaw, indexRaw, meta, facts, recorded: sink.recorded() };
+}
+
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined): boolean =>
+  a === b || (!!a && !!b && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b));
+
 export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
-  const meta = parseMetaChecked(b.name, b.meta, sink);
-  const facts = b.index ? checkIndex(b.index, meta, sink) : undefined;
+  let meta: BlockMeta | undefined;
+  let facts: IndexFacts | undefined;
+  const p = b.prechecked;
+  if (p && p.name === b.name && sameBytes(p.metaRaw, b.meta) && sameBytes(p.indexRaw, b.index)) {
+    // Checked ahead from the same bytes: the same findings, in the same place.
+    sink.replay(p.recorded);
+    [meta, facts] = [p.meta, p.facts];
+  } else {
+    meta = parseMetaChecked(b.name, b.meta, sink);
+    facts = b.index ? checkIndex(b.index, meta, sink) : undefined;
+  }
 
   // Index chunk refs must land on chunk starts, and agree with the samples there.
   let numSamples = 0;

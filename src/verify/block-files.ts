@@ -1,11 +1,17 @@
 // One block's files on disk, read and checked on their own: the unit of work
-// of verify on a directory, done in a worker thread (worker.ts) or in this
-// one. What comes back is plain data, the same either way.
+// of verify on a directory. What comes back is plain data.
 
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { Collector, type BlockOutcome } from './collect.js';
+import { kindOf } from './block-state.js';
+import { precheckIndex, type IndexPrecheck } from './block-check.js';
+import { Collector, INDEX_SPILL_AT, type BlockOutcome } from './collect.js';
+import type { Recorded } from './findings.js';
+import type { ChunkTable } from './segment-scan.js';
+import { openBlockFile, PIECE, piecesOf, UnreadableFile } from './segment-job.js';
 import { isErrno } from './usage.js';
+
+export { UnreadableFile };
 
 export interface BlockJob {
   snapshot: string;
@@ -17,54 +23,52 @@ export interface BlockJob {
   tmpDir?: string;
 }
 
-/** A block file that could not be opened or read: the caller makes it a usage error. */
-export class UnreadableFile extends Error {
-  override readonly name = 'UnreadableFile';
-  constructor(
-    readonly path: string,
-    readonly errno: NodeJS.ErrnoException,
-  ) {
-    super(errno.message);
-  }
-
-  /** The errno code (ENOENT, EACCES, …), as a worker thread passes it on. */
-  get code(): string | undefined {
-    return this.errno.code;
-  }
-}
-
-const PIECE = 1 << 20;
-
-/** A file's bytes in fresh 1 MiB pieces, read in this thread (no round trip through libuv's pool). */
-function* piecesOf(fd: number, onBytes?: (n: number) => void): Generator<Buffer> {
-  try {
-    for (;;) {
-      const b = Buffer.allocUnsafe(PIECE);
-      const n = fs.readSync(fd, b, 0, PIECE, null);
-      if (n === 0) return;
-      onBytes?.(n);
-      yield n === PIECE ? b : b.subarray(0, n);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
+/** The largest index checked ahead: it is held twice (the check reads it again) for two blocks at most. */
+export const PRECHECK_MAX = 32 * 2 ** 20;
 
 /**
- * Read and check one block's files; `onBytes` hears of every piece read. A worker thread
- * reads with `blocking` reads: it has nothing else to do, and a read through libuv's
- * thread pool waits for a core that the other workers keep busy.
+ * The block's meta.json and index read from disk and checked ahead of the rest. None if
+ * either is too large or unreadable, or the check throws: the block's check then reads
+ * and checks them as usual, and reports what is wrong.
  */
-export async function checkBlockFiles(job: BlockJob, onBytes?: (n: number) => void, blocking = false): Promise<BlockOutcome> {
-  const collector = new Collector([], { spillAt: job.spillAt, tmpDir: job.tmpDir });
+export function precheckFiles(job: BlockJob): IndexPrecheck | undefined {
+  const read = (rel: string, limit: number): Uint8Array | undefined => {
+    const f = job.files.find((x) => x.rel === rel);
+    if (!f) return undefined;
+    if (fs.statSync(f.path).size > limit) throw new Error(`${rel} is too large to check ahead`);
+    return fs.readFileSync(f.path);
+  };
+  try {
+    return precheckIndex(job.block, read('meta.json', 1 << 20), read('index', Math.min(PRECHECK_MAX, job.spillAt ?? INDEX_SPILL_AT)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A chunk segment of the block scanned elsewhere: its table and findings. */
+export type Scanned = (f: { rel: string; path: string }) => Promise<{ table: ChunkTable; recorded: Recorded }>;
+
+/**
+ * Read and check one block's files; `onBytes` hears of every piece read. With `scanned`,
+ * its chunk segments come from there (another thread may have scanned them already) and
+ * the rest is read here; the outcome is the same.
+ */
+export async function checkBlockFiles(
+  job: BlockJob,
+  onBytes?: (n: number) => void,
+  how: { scanned?: Scanned; blocking?: boolean; prechecked?: IndexPrecheck } = {},
+): Promise<BlockOutcome> {
+  const { scanned, blocking, prechecked } = how;
+  const collector = new Collector([], { spillAt: job.spillAt, tmpDir: job.tmpDir, prechecked });
   try {
     for (const f of job.files) {
-      let fd: number;
-      try {
-        fd = fs.openSync(f.path, 'r');
-      } catch (e) {
-        throw isErrno(e) ? new UnreadableFile(f.path, e) : e;
+      if (scanned && kindOf(f.rel) === 'segment') {
+        const s = await scanned(f);
+        collector.scanned(job.snapshot, job.block, f.rel, s.table, s.recorded);
+        continue;
       }
+      const fd = openBlockFile(f.path);
+      // Blocking reads when other threads are busy: a read through libuv's thread pool waits for a core.
       let stream: Readable;
       if (blocking) stream = Readable.from(piecesOf(fd, onBytes), { objectMode: false });
       else {

@@ -17,14 +17,14 @@
 
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
-import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary } from './block-check.js';
+import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck } from './block-check.js';
 import { bufPrint, kindOf, mirrored, present, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
 import { FindingSink, type Recorded } from './findings.js';
 import type { HeadSummary } from './head-check.js';
 import { checkIndex } from './index-check.js';
 import { INDEX_SPILL_AT, IndexSpill } from './index-spill.js';
 import { checkOverlaps } from './overlaps.js';
-import { SegmentScanner } from './segment-scan.js';
+import { SegmentScanner, type ChunkTable } from './segment-scan.js';
 
 export { INDEX_SPILL_AT };
 
@@ -56,6 +56,8 @@ export interface CollectorOptions {
   spillAt?: number;
   /** Where that temp file goes (default os.tmpdir()); its dir is always removed. */
   tmpDir?: string;
+  /** A block's meta.json and index checked ahead (used only if its bytes are the ones read). */
+  prechecked?: IndexPrecheck;
 }
 
 
@@ -84,12 +86,14 @@ export class Collector {
   private readonly spill: IndexSpill;
   /** The block the last member belonged to. */
   private current?: BlockState;
+  private readonly prechecked?: IndexPrecheck;
 
   constructor(
     readonly findings: Finding[],
     opts: CollectorOptions = {},
   ) {
     this.spill = new IndexSpill(opts.spillAt ?? INDEX_SPILL_AT, opts.tmpDir);
+    this.prechecked = opts.prechecked;
   }
 
   /** Note a snapshot dir, so empty ones still appear in the result. */
@@ -143,6 +147,20 @@ export class Collector {
     }
     this.memo.set(`${snapshot}/${block}/${rel}`, m);
     this.place(s, m, kind);
+  }
+
+  /**
+   * A chunk segment of a block, read and scanned elsewhere (segment-job.ts): taken as if
+   * `file` had read it here, its findings replayed in the place of the file.
+   */
+  scanned(snapshot: string, block: string, rel: string, table: ChunkTable, recorded: Recorded): void {
+    const s = this.enter(snapshot, block);
+    const m: FileMemo = { rel, owner: s, print: tablePrint(table), table, recorded: { added: [], dropped: new Map() } };
+    s.sink.record();
+    s.sink.replay(recorded);
+    m.recorded = s.sink.recorded();
+    this.memo.set(`${snapshot}/${block}/${rel}`, m);
+    this.place(s, m, 'segment');
   }
 
   /** Put a file's data into its block, or, once the block is checked, make sure it is the file the block was checked with. */
@@ -289,7 +307,7 @@ export class Collector {
     for (const t of s.segments.values()) t.refs.fill(0); // counted afresh on each try
     try {
       const index = s.indexFile ? this.spill.load(s.indexFile, sink) : s.index;
-      return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments }, sink);
+      return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments, prechecked: this.prechecked }, sink);
     } catch (e) {
       // A bug must not hide the other blocks: it becomes this block's finding.
       sink.caught(e, 'internal-error');

@@ -115,50 +115,8 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   const series = new SeriesLabelRefs();
   if (toc.series) {
     const end = endOf(toc.series);
-    covered.add(toc.series, end); // the walk below checks every byte of it
-    let off = toc.series;
-    let prev: string[] | undefined;
-    const v1 = ix.version === 1;
-    const lookup = (r: number) => ix.symbol(r);
-    // Two scratches, taking turns: this entry's, and the one before for the order check.
-    let cur = new SeriesScratch();
-    let last = new SeriesScratch();
-    while (off < end) {
-      if (!v1 && off % SERIES_ALIGN !== 0) {
-        // Entries are 16-byte aligned; the gap must be zeros.
-        const next = Math.min(end, off + SERIES_ALIGN - (off % SERIES_ALIGN));
-        const bad = zeroFrom(buf, off, next);
-        if (bad >= 0) sink.error('index-padding', `index series section: non-zero padding byte at offset ${bad}`, FILE, bad);
-        off = next;
-        if (off >= end) break;
-      }
-      const nz = zeroFrom(buf, off, end);
-      if (nz < 0) break; // only padding left up to the next section
-      if (nz !== off) {
-        // An aligned position holding zero is padding, and padding only ends a section.
-        sink.error('index-padding', `index series section: non-zero byte at offset ${nz} after padding`, FILE, nz);
-        // Resume at the next possible entry start (always past `off`, so the walk ends).
-        off = v1 || nz % SERIES_ALIGN === 0 ? nz : nz + SERIES_ALIGN - (nz % SERIES_ALIGN);
-        continue;
-      }
-      const ref = v1 ? off : off / SERIES_ALIGN;
-      let s: SeriesScratch;
-      try {
-        s = readSeriesInto(buf, off, lookup, cur);
-      } catch (e) {
-        sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-series', FILE);
-        // Skip to the next entry if its length is readable; otherwise give up on the section.
-        const d = decbufUvarintAt(buf, off, 'index series', false);
-        if (d.error()) break;
-        off = d.end + 4;
-        continue;
-      }
-      series.push(ref, s.labelRefs);
-      checkSeries(s, off, meta, prev, sink, facts);
-      prev = s.labels;
-      off = s.end;
-      [cur, last] = [last, cur];
-    }
+    covered.add(toc.series, end); // the walk checks every byte of it
+    walkSeries(buf, ix, toc.series, end, meta, sink, facts, series);
   }
 
   checkLabelIndices(buf, ix, sink, covered);
@@ -175,6 +133,55 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
     chunkSeriesOffset: facts.at.subarray(0, facts.n),
     numChunks: facts.n,
   };
+}
+
+/**
+ * The series section, entry by entry, from `start` to `end`. Its own function: a loop that
+ * the JIT compiles while it runs must not share a function with code after it.
+ */
+function walkSeries(buf: Uint8Array, ix: IndexReader, start: number, end: number, meta: BlockMeta | undefined, sink: FindingSink, facts: Grow, series: SeriesLabelRefs): void {
+  let off = start;
+  let prev: string[] | undefined;
+  const v1 = ix.version === 1;
+  // Two scratches, taking turns: this entry's, and the one before for the order check.
+  let cur = new SeriesScratch();
+  let last = new SeriesScratch();
+  while (off < end) {
+    if (!v1 && off % SERIES_ALIGN !== 0) {
+      // Entries are 16-byte aligned; the gap must be zeros.
+      const next = Math.min(end, off + SERIES_ALIGN - (off % SERIES_ALIGN));
+      const bad = zeroFrom(buf, off, next);
+      if (bad >= 0) sink.error('index-padding', `index series section: non-zero padding byte at offset ${bad}`, FILE, bad);
+      off = next;
+      if (off >= end) break;
+    }
+    const nz = zeroFrom(buf, off, end);
+    if (nz < 0) break; // only padding left up to the next section
+    if (nz !== off) {
+      // An aligned position holding zero is padding, and padding only ends a section.
+      sink.error('index-padding', `index series section: non-zero byte at offset ${nz} after padding`, FILE, nz);
+      // Resume at the next possible entry start (always past `off`, so the walk ends).
+      off = v1 || nz % SERIES_ALIGN === 0 ? nz : nz + SERIES_ALIGN - (nz % SERIES_ALIGN);
+      continue;
+    }
+    const ref = v1 ? off : off / SERIES_ALIGN;
+    let s: SeriesScratch;
+    try {
+      s = readSeriesInto(buf, off, ix, cur);
+    } catch (e) {
+      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-series', FILE);
+      // Skip to the next entry if its length is readable; otherwise give up on the section.
+      const d = decbufUvarintAt(buf, off, 'index series', false);
+      if (d.error()) break;
+      off = d.end + 4;
+      continue;
+    }
+    series.push(ref, s.labelRefs);
+    checkSeries(s, off, meta, prev, sink, facts);
+    prev = s.labels;
+    off = s.end;
+    [cur, last] = [last, cur];
+  }
 }
 
 function checkSeries(
@@ -252,9 +259,18 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
 }
 
 function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): void {
-  const table = ix.postingsTable;
   if (ix.toc.postingsTable) covered.add(...section(buf, ix.toc.postingsTable));
-  const symbol = (r: number) => ix.symbol(r);
+  const { labelsInPostings, sawAll } = walkPostings(buf, ix, series, sink, covered);
+  if (!sawAll && series.n > 0 && ix.version !== 1) sink.error('index-all-postings', 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
+  const labelsInSeries = series.labels();
+  if (labelsInPostings !== labelsInSeries) {
+    sink.error('index-postings-incomplete', `index: postings lists hold ${labelsInPostings} label references, but the series hold ${labelsInSeries} labels`, FILE, ix.toc.postingsTable);
+  }
+}
+
+/** Every postings list, in table order (a function of its own, as walkSeries). */
+function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): { labelsInPostings: number; sawAll: boolean } {
+  const table = ix.postingsTable;
   let labelsInPostings = 0;
   let sawAll = false;
   for (let k = 0; k < table.length; k++) {
@@ -284,7 +300,7 @@ function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs
         sink.error('index-postings-ref', `index postings list ${key} at offset ${e.offset}: entry ${i} refers to series ${list[i]}, which does not exist`, FILE, e.offset);
         continue;
       }
-      if (!isAll && !series.has(si, e.name, e.value, symbol)) {
+      if (!isAll && !series.has(si, e.name, e.value, ix)) {
         sink.error('index-postings-label', `index postings list ${key} at offset ${e.offset}: series ${list[i]} does not have that label`, FILE, e.offset);
       }
     }
@@ -295,21 +311,17 @@ function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs
       }
     } else labelsInPostings += list.length;
   }
-  if (!sawAll && series.n > 0 && ix.version !== 1) sink.error('index-all-postings', 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
-  const labelsInSeries = series.labels();
-  if (labelsInPostings !== labelsInSeries) {
-    sink.error('index-postings-incomplete', `index: postings lists hold ${labelsInPostings} label references, but the series hold ${labelsInSeries} labels`, FILE, ix.toc.postingsTable);
-  }
+  return { labelsInPostings, sawAll };
 }
-
 
 /** The gaps between what the index refers to: short zero padding, nothing else. */
 function checkCoverage(buf: Uint8Array, covered: Ranges, sink: FindingSink): void {
   let at = 0;
-  covered.sorted((start, end) => {
+  for (const i of covered.sorted()) {
+    const start = covered.startOf(i);
     if (start > at) gap(buf, at, start, sink);
-    at = Math.max(at, end);
-  });
+    at = Math.max(at, covered.endOf(i));
+  }
   if (at < buf.length) gap(buf, at, buf.length, sink);
 }
 

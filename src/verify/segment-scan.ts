@@ -27,6 +27,9 @@ import type { FindingSink } from './findings.js';
 export const MAX_SCANNED_CHUNK = 16 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
+/** A ChunkTable as plain data (see ChunkTable.data). */
+export type ChunkTableData = Pick<ChunkTable, 'n' | 'bytes' | 'offset' | 'minT' | 'maxT' | 'samples' | 'size' | 'bad'>;
+
 /** Per-chunk facts of one segment, in file order (typed arrays grown as needed). */
 export class ChunkTable {
   n = 0;
@@ -55,7 +58,7 @@ export class ChunkTable {
 
   private grow(): void {
     const g = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      const b = new (a.constructor as new (n: number) => T)(Math.max(256, a.length * 2));
       b.set(a);
       return b;
     };
@@ -66,6 +69,20 @@ export class ChunkTable {
     this.size = g(this.size);
     this.bad = g(this.bad);
     this.refs = g(this.refs);
+  }
+
+  /** Its facts as plain arrays trimmed to `n`, to cross threads (the buffers can be moved). */
+  data(): ChunkTableData {
+    const n = this.n;
+    return { n, bytes: this.bytes, offset: this.offset.slice(0, n), minT: this.minT.slice(0, n), maxT: this.maxT.slice(0, n), samples: this.samples.slice(0, n), size: this.size.slice(0, n), bad: this.bad.slice(0, n) };
+  }
+
+  /** A table from `data()` (counting no references yet). */
+  static from(d: ChunkTableData): ChunkTable {
+    const t = new ChunkTable();
+    Object.assign(t, d);
+    t.refs = new Uint32Array(d.n);
+    return t;
   }
 
   /** A copy with no references counted (the same segment reached through a hard link). */
@@ -104,8 +121,8 @@ const scratchV = new Float64Array(65536);
 const scratchBits = new Uint32Array(scratchV.buffer);
 const scanRes = new Float64Array(3);
 // A chunk too near the end of its piece is copied here, so the scan may read past it.
-const padded = new Uint8Array(64 * 1024 + XOR_SCAN_PAD);
-const paddedView = new DataView(padded.buffer);
+const padded = Buffer.alloc(64 * 1024 + XOR_SCAN_PAD); // a Buffer, as the pieces are: one map for scanXOR
+const paddedView = new DataView(padded.buffer, padded.byteOffset, padded.length);
 
 export class SegmentScanner {
   readonly table = new ChunkTable();

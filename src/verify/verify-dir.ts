@@ -11,18 +11,17 @@ import { isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layou
 import { dirDataFiles, type DataDirFiles } from '../wal/head.js';
 import { checkBlockFiles, UnreadableFile, type BlockJob } from './block-files.js';
 import { Collector, INDEX_SPILL_AT, type BlockOutcome } from './collect.js';
-import { runPool, type JobResult } from './pool.js';
+import { checkSplit } from './split.js';
 import { finish, type VerifyOptions, type VerifyResult } from './result.js';
 import { errnoPath, isErrno, unreadable } from './usage.js';
 import { workerScript } from '../snapshot/worker-script.js';
 
 /**
- * Bytes of blocks from which 'auto' uses one worker thread per core. Each thread
- * pays its own start and JIT warm-up (~0.1 s of CPU), which the 131 MB bench
- * snapshot dir does not earn back (1 thread 0.72 s, 2 threads 0.80 s) and four
- * times that does (2.0 s → 1.6 s).
+ * Bytes of blocks from which 'auto' uses one thread per core. Each worker thread pays
+ * its own start and JIT warm-up: on 2 cores a 30 MB dir takes as long either way (0.43 s),
+ * the 126 MB bench snapshot dir gains a little, and four times that gains 1.5×.
  */
-export const AUTO_WORKERS_FROM = 256 * 2 ** 20;
+export const AUTO_WORKERS_FROM = 64 * 2 ** 20;
 
 /** Threads for `jobs` blocks of `total` bytes: `workers` as given (1 by default), or by size for 'auto'. */
 export function threadsFor(workers: number | 'auto' | undefined, total: number, jobs: number, cores: number): number {
@@ -31,7 +30,7 @@ export function threadsFor(workers: number | 'auto' | undefined, total: number, 
 }
 
 /** The compiled worker script, next to this module in dist/ (also when this runs from src/ under vitest). */
-export const WORKER_SCRIPT = workerScript(import.meta.url, 'worker.js');
+export const SEGMENT_WORKER_SCRIPT = workerScript(import.meta.url, 'segment-worker.js');
 
 interface Walked {
   member: MemberInfo;
@@ -108,24 +107,6 @@ function failedBlock(job: BlockJob, why: string): BlockOutcome {
   return { snapshot: job.snapshot, block: job.block, read: [], check: [f], summary };
 }
 
-/**
- * Check blocks in `size` worker threads started from `script`, the largest first; the
- * outcomes come back in the order of `jobs`. An unreadable file is the usage error of the
- * first such block, as in one thread.
- */
-export async function checkInWorkers(jobs: { job: BlockJob; bytes: number }[], size: number, script: URL, onBytes?: (n: number) => void): Promise<BlockOutcome[]> {
-  const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.bytes - jobs[a]!.bytes || a - b);
-  const results = await runPool<BlockJob, BlockOutcome>(script, order.map((i) => jobs[i]!.job), { size, onNote: (n) => onBytes?.(n as number) });
-  const byJob: JobResult<BlockOutcome>[] = new Array(jobs.length);
-  order.forEach((i, k) => (byJob[i] = results[k]!));
-  return byJob.map((r, i) => {
-    if (r.ok) return r.value;
-    const job = jobs[i]!.job;
-    if (r.error.name === 'UnreadableFile') throw unreadable(r.error.path ?? job.block, Object.assign(new Error(r.error.message), { code: r.error.code }));
-    return failedBlock(job, `${r.error.name}: ${r.error.message}`);
-  });
-}
-
 /** A directory: an extracted archive root, a snapshot dir, a data dir, or one block dir. */
 export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
   let walked: ReturnType<typeof walkInput>;
@@ -154,8 +135,11 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
   try {
     const workers = threadsFor(opts.workers, total, jobs.length, os.availableParallelism());
     let outcomes: BlockOutcome[] = [];
-    if (workers > 1) outcomes = await checkInWorkers(jobs, workers, WORKER_SCRIPT, onBytes);
-    else {
+    if (workers > 1) {
+      const r = await checkSplit(jobs, workers, SEGMENT_WORKER_SCRIPT, { onBytes });
+      if (r.unreadable) throw unreadable(r.unreadable.path, r.unreadable.errno);
+      outcomes = r.outcomes.map((o, i) => o ?? failedBlock(jobs[i]!.job, r.failed.get(i) ?? 'no outcome'));
+    } else {
       for (const { job } of jobs) {
         try {
           outcomes.push(await checkBlockFiles(job, onBytes));

@@ -142,7 +142,7 @@ describe('readSeriesInto, reusing one scratch', () => {
           const buf = encodeSeries(refs.length % 2 ? refs.slice(1) : refs, chunks);
           const lookup = (r: number) => `s${r}`;
           const want = readSeries(buf, 0, lookup);
-          const got = readSeriesInto(buf, 0, lookup, scratch);
+          const got = readSeriesInto(buf, 0, { symbol: lookup }, scratch);
           expect(got).toBe(scratch);
           expect([...got.labels]).toEqual(want.labels);
           expect([...got.labelRefs]).toEqual(want.labelRefs);

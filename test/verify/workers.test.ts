@@ -80,74 +80,94 @@ describe('worker threads give the output of one thread', () => {
 describe('a worker that fails', () => {
   const script = (name: string, body: string): URL => {
     const f = path.join(work, `${name}.mjs`);
-    fs.writeFileSync(f, `import { serveJobs } from ${JSON.stringify(path.join(DIST, 'pool.js'))};\n${body}\n`);
+    fs.writeFileSync(f, `import { serveClaims } from ${JSON.stringify(path.join(DIST, 'pool.js'))};\n${body}\n`);
     return new URL(`file://${f}`);
   };
   const within = <T>(p: Promise<T>, ms = 20_000): Promise<T> =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms: a hang`)), ms))]);
+  /** Every job through a ClaimPool of `size` workers, none claimed here. */
+  const runAll = async (s: URL, jobs: unknown[], size: number) => {
+    const { ClaimPool } = await import(path.join(DIST, 'pool.js'));
+    const results: any[] = new Array(jobs.length);
+    const pool = new ClaimPool(s, size, jobs, { onResult: (id: number, r: unknown) => (results[id] = r) });
+    try {
+      while (results.filter(Boolean).length < jobs.length) await pool.wait();
+    } finally {
+      pool.close();
+    }
+    return results.map((x: any) => (x.ok ? x.value : `${x.error.name}: ${x.error.message}`));
+  };
 
-  it('throwing, exiting or crashing ends its job with an error; the other jobs are done', async () => {
-    const { runPool } = await import(path.join(DIST, 'pool.js'));
+  it('throwing, exiting or crashing between jobs ends only the job it had; the other jobs are done', async () => {
     const s = script(
       'faulty',
-      `serveJobs(async (job) => {
+      `serveClaims((job) => {
         if (job === 'throw') throw new TypeError('boom');
         if (job === 'exit') process.exit(3);
         if (job === 'crash') setTimeout(() => { throw new RangeError('async boom'); }, 1);
-        if (job === 'crash') await new Promise((r) => setTimeout(r, 1000));
         return job + ' done';
       });`,
     );
-    const jobs = ['a', 'throw', 'b', 'exit', 'c', 'crash', 'd'];
+    const jobs = ['a', 'throw', 'b', 'exit', 'c', 'crash', 'd', 'e'];
     for (const size of [1, 2, 4]) {
-      const r = await within(runPool(s, jobs, { size }));
-      expect(r.map((x: any) => (x.ok ? x.value : `${x.error.name}: ${x.error.message}`))).toEqual([
-        'a done',
-        'TypeError: boom',
-        'b done',
-        'Error: the worker thread exited with code 3',
-        'c done',
-        'RangeError: async boom',
-        'd done',
-      ]);
+      expect(await within(runAll(s, jobs, size))).toEqual(['a done', 'TypeError: boom', 'b done', 'Error: the worker thread exited with code 3', 'c done', 'crash done', 'd done', 'e done']);
     }
   });
 
   it('a script that does not load fails every job, without a hang', async () => {
-    const { runPool } = await import(path.join(DIST, 'pool.js'));
-    const r = await within(runPool(script('broken', `throw new Error('cannot start');`), [1, 2, 3], { size: 2 }));
-    expect(r.map((x: any) => [x.ok, x.error?.message])).toEqual([
-      [false, 'cannot start'],
-      [false, 'cannot start'],
-      [false, 'cannot start'],
-    ]);
+    expect(await within(runAll(script('broken', `throw new Error('cannot start');`), [1, 2, 3], 2))).toEqual(['Error: cannot start', 'Error: cannot start', 'Error: cannot start']);
   });
 
-  it("becomes an internal-error finding on that block, and the others are checked; a file it cannot read is the usage error", async () => {
-    const { checkInWorkers, WORKER_SCRIPT } = await import(path.join(DIST, 'verify-dir.js'));
+  it('a job claimed in this thread is skipped by the worker that holds it', async () => {
+    const { ClaimPool } = await import(path.join(DIST, 'pool.js'));
+    const s = script('slow', `serveClaims((job) => { const t = Date.now() + 50; while (Date.now() < t); return job; });`);
+    const results: any[] = [];
+    const pool = new ClaimPool(s, 1, [0, 1, 2, 3], { onResult: (id: number, r: any) => (results[id] = r) });
+    // Job 1 is already sent to the worker (it holds two), but it has not started it.
+    const mine = [3, 1].filter((id) => pool.claim(id));
+    expect(mine).toContain(3);
+    expect(pool.claim(3)).toBe(false); // once only
+    while (results.filter(Boolean).length + mine.length < 4) await within(pool.wait());
+    pool.close();
+    for (const id of [0, 1, 2, 3]) expect(mine.includes(id) ? results[id] : results[id]?.value).toBe(mine.includes(id) ? undefined : id);
+  });
+
+  it('fails its block (which verify reports as an internal-error finding), the others are checked; a file that cannot be read is the usage error', async () => {
+    const { checkSplit } = await import(path.join(DIST, 'split.js'));
+    const { SEGMENT_WORKER_SCRIPT } = await import(path.join(DIST, 'verify-dir.js'));
     const snap = path.join(full, 'snapshots', fs.readdirSync(path.join(full, 'snapshots'))[0]!);
     const jobs = fs
       .readdirSync(snap)
       .sort()
       .map((block, i) => {
         const files = ['meta.json', 'index', 'tombstones', 'chunks/000001'].map((rel) => ({ rel, path: path.join(snap, block, rel) }));
-        return { job: { snapshot: 's', block, files }, bytes: i }; // the last is given out first
+        return { job: { snapshot: 's', block, files }, bytes: i }; // the last is checked first
       });
     const picky = script(
       'picky',
-      `import { checkBlockFiles } from ${JSON.stringify(path.join(DIST, 'block-files.js'))};
-      serveJobs(async (job) => { if (job.block === ${JSON.stringify(jobs[1]!.job.block)}) throw new Error('picky'); return checkBlockFiles(job); });`,
+      `import { scanSegmentFile } from ${JSON.stringify(path.join(DIST, 'segment-job.js'))};
+      serveClaims((job) => { if (job.block === ${JSON.stringify(jobs[1]!.job.block)}) throw new Error('picky'); return scanSegmentFile(job); });`,
     );
-    const out = await within(checkInWorkers(jobs, 2, picky));
-    expect(out.map((o: any) => o.block)).toEqual(jobs.map((j) => j.job.block));
-    expect(out[1].check).toEqual([
-      { severity: 'error', code: 'internal-error', snapshot: 's', block: jobs[1]!.job.block, message: 'checking the block in a worker thread failed (a bug): Error: picky' },
-    ]);
-    expect(out[1].summary.ok).toBe(false);
-    for (const [i, o] of out.entries()) if (i !== 1) expect([o.summary.ok, o.summary.numSamples > 0, o.read, o.check]).toEqual([true, true, [], []]);
+    const r = await within(checkSplit(jobs, 2, picky, { scanHere: false }));
+    expect([...r.failed]).toEqual([[1, 'Error: picky']]);
+    expect(r.unreadable).toBeUndefined();
+    for (const [i, o] of r.outcomes.entries()) {
+      if (i === 1) expect(o).toBeUndefined();
+      else expect([o.block, o.summary.ok, o.summary.numSamples > 0, o.read, o.check]).toEqual([jobs[i]!.job.block, true, true, [], []]);
+    }
 
-    const missing = jobs.map((j, i) => (i === 2 ? { ...j, job: { ...j.job, files: [...j.job.files, { rel: 'index', path: path.join(work, 'gone', 'index') }] } } : j));
-    await expect(within(checkInWorkers(missing, 2, WORKER_SCRIPT))).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', message: `${path.join(work, 'gone', 'index')}: cannot read it: no such file or directory` });
+    // A missing index (read here) and a missing segment (scanned by a worker): the first block with one is the usage error.
+    for (const [i, rel] of [
+      [2, 'index'],
+      [3, 'chunks/000001'],
+    ] as const) {
+      const gone = path.join(work, 'gone', String(i), rel);
+      const missing = jobs.map((j, k) => (k === i ? { ...j, job: { ...j.job, files: j.job.files.map((f) => (f.rel === rel ? { rel, path: gone } : f)) } } : j));
+      for (const scanHere of [true, false]) {
+        const m = await within(checkSplit(missing, 2, SEGMENT_WORKER_SCRIPT, { scanHere }));
+        expect([m.unreadable?.path, m.unreadable?.code]).toEqual([gone, 'ENOENT']);
+      }
+    }
   });
 });
 

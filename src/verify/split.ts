@@ -1,0 +1,161 @@
+// verify on a directory in several threads. A block's work splits in two:
+// its chunk segments (read, CRC, walk every sample: a few small hot
+// functions) and its meta.json and index (parsed and walked: many larger
+// functions), then a short cross-check of the two. Worker threads only scan
+// segments, so each warms up little code. This thread checks each index
+// ahead of its block (block-check.ts, precheckIndex), then the block, and
+// scans segments itself whenever it would otherwise wait. Splitting by whole
+// blocks made every thread warm up all of verify: on 2 cores the JIT compiles
+// of two threads took the time the second core gave (0.94× of one thread on
+// the bench snapshot dir).
+//
+// Blocks are checked largest first, one at a time, each exactly as in one
+// thread (block-files.ts with its segments scanned elsewhere), so the output
+// is the same; segments are scanned at most AHEAD_BYTES ahead, so memory does
+// not grow with the number of blocks.
+
+import type { IndexPrecheck } from './block-check.js';
+import { checkBlockFiles, precheckFiles, UnreadableFile, type BlockJob } from './block-files.js';
+import { kindOf } from './block-state.js';
+import type { BlockOutcome } from './collect.js';
+import { asJobError, ClaimPool, type JobError, type JobResult } from './pool.js';
+import { scanSegmentFile, type SegmentJob, type SegmentOutcome } from './segment-job.js';
+import { ChunkTable } from './segment-scan.js';
+
+/**
+ * Segment bytes, of blocks after the one being checked, that may be scanned already: their
+ * chunk tables wait in memory (~30 bytes a chunk, a few MiB per 256 MiB of segments).
+ */
+export const AHEAD_BYTES = 256 * 2 ** 20;
+
+/** A worker thread failed on a segment (a bug or a crash): its block gets an internal-error finding. */
+export class WorkerFailure extends Error {
+  constructor(readonly error: JobError) {
+    super(`${error.name}: ${error.message}`);
+  }
+}
+
+interface Task {
+  job: SegmentJob;
+  /** Position of its block in the order of checking. */
+  at: number;
+  /** Its result, until the block's check takes it. */
+  result?: JobResult<SegmentOutcome>;
+}
+
+/** What `checkSplit` gives back: outcomes in the order of the jobs, or the unreadable file of the first such block. */
+export interface SplitResult {
+  outcomes: (BlockOutcome | undefined)[];
+  unreadable?: UnreadableFile;
+  /** Blocks whose segment a worker thread failed on, with why. */
+  failed: Map<number, string>;
+}
+
+export interface SplitOptions {
+  onBytes?(n: number): void;
+  /** Whether this thread scans segments too (default true; false leaves every scan to the workers). */
+  scanHere?: boolean;
+}
+
+/**
+ * Check `jobs` (blocks) with `threads` threads: this one and `threads - 1` workers started
+ * from `script` that scan chunk segments.
+ */
+export async function checkSplit(jobs: { job: BlockJob; bytes: number }[], threads: number, script: URL, opts: SplitOptions = {}): Promise<SplitResult> {
+  const { onBytes, scanHere = true } = opts;
+  const order = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.bytes - jobs[a]!.bytes || a - b);
+  const tasks: Task[] = [];
+  const taskOf = new Map<string, number>();
+  // Bytes of the blocks before each position, for the window of scans ahead.
+  const before = [0];
+  order.forEach((i, at) => {
+    const { snapshot, block, files } = jobs[i]!.job;
+    before.push(before[at]! + jobs[i]!.bytes);
+    for (const f of files) {
+      if (kindOf(f.rel) !== 'segment' || taskOf.has(`${i}/${f.rel}`)) continue;
+      taskOf.set(`${i}/${f.rel}`, tasks.length);
+      tasks.push({ job: { snapshot, block, rel: f.rel, path: f.path }, at });
+    }
+  });
+
+  let checking = 0; // position of the block being checked
+  const pool = new ClaimPool<SegmentJob, SegmentOutcome>(
+    script,
+    threads - 1,
+    tasks.map((t) => t.job),
+    {
+      ready: (id) => {
+        const at = tasks[id]!.at;
+        return at <= checking + 1 || before[at]! - before[checking + 1]! < AHEAD_BYTES;
+      },
+      onResult: (id, r) => (tasks[id]!.result = r),
+      onNote: (n) => onBytes?.(n as number),
+    },
+  );
+
+  /** Scan a task here; an unreadable file is its result, anything else a bug that ends verify. */
+  const runHere = (t: Task) => {
+    try {
+      t.result = { ok: true, value: scanSegmentFile(t.job, onBytes) };
+    } catch (e) {
+      if (!(e instanceof UnreadableFile)) throw e;
+      t.result = { ok: false, error: asJobError(e) };
+    }
+  };
+
+  // Indexes checked ahead (meta.json and index), by position: this thread's own work, done
+  // while a worker scans the block's segments; one block ahead at most.
+  const prechecks = new Map<number, IndexPrecheck | undefined>();
+  let ahead = 0;
+  const precheckNext = (): boolean => {
+    if (ahead > checking + 1 || ahead >= order.length) return false;
+    prechecks.set(ahead, precheckFiles(jobs[order[ahead]!]!.job));
+    ahead++;
+    return true;
+  };
+
+  /** A segment of the block being checked: scanned here if no worker started it, else other work until a worker is done. */
+  const scanned = async (k: number, f: { rel: string }) => {
+    const id = taskOf.get(`${k}/${f.rel}`)!;
+    const t = tasks[id]!;
+    for (;;) {
+      pool.pump();
+      if (t.result) break;
+      if (scanHere && pool.claim(id)) runHere(t);
+      else if (!precheckNext()) {
+        const other = scanHere ? pool.spare() : -1;
+        if (other >= 0 && pool.claim(other)) runHere(tasks[other]!);
+        else if (other < 0) await pool.wait();
+      }
+    }
+    const r = t.result;
+    t.result = undefined;
+    if (r.ok) return { table: ChunkTable.from(r.value.table), recorded: r.value.recorded };
+    if (r.error.name === 'UnreadableFile') throw new UnreadableFile(r.error.path ?? t.job.path, Object.assign(new Error(r.error.message), { code: r.error.code }));
+    throw new WorkerFailure(r.error);
+  };
+
+  const out: SplitResult = { outcomes: new Array(jobs.length), failed: new Map() };
+  const unreadable = new Map<number, UnreadableFile>();
+  try {
+    for (; checking < order.length; checking++) {
+      const k = order[checking]!;
+      pool.pump(); // the window moved
+      while (ahead <= checking) precheckNext();
+      const prechecked = prechecks.get(checking);
+      prechecks.delete(checking);
+      try {
+        out.outcomes[k] = await checkBlockFiles(jobs[k]!.job, onBytes, { scanned: (f) => scanned(k, f), blocking: true, prechecked });
+      } catch (e) {
+        if (e instanceof UnreadableFile) unreadable.set(k, e);
+        else if (e instanceof WorkerFailure) out.failed.set(k, e.message);
+        else throw e;
+      }
+    }
+  } finally {
+    pool.close();
+  }
+  // As in one thread: the usage error is that of the first block (in the walk) with an unreadable file.
+  if (unreadable.size) out.unreadable = unreadable.get(Math.min(...unreadable.keys()));
+  return out;
+}
