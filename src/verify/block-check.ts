@@ -109,57 +109,8 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
   }
 
   // Index chunk refs must land on chunk starts, and agree with the samples there.
-  let numSamples = 0;
-  let badChunks = 0;
-  let absentSegments = 0;
-  if (facts) {
-    // The segment's file name, built once per run of refs into one segment (refs mostly run in order).
-    let fileSeq = -1;
-    let file = '';
-    for (let i = 0; i < facts.numChunks; i++) {
-      const ref = facts.chunkRef[i];
-      const seq = chunkRefSegment(ref);
-      const off = chunkRefOffset(ref);
-      const at = facts.chunkSeriesOffset[i];
-      if (seq !== fileSeq) {
-        fileSeq = seq;
-        file = 'chunks/' + segmentName(seq + 1);
-      }
-      const t = b.segments.get(seq);
-      if (!t) {
-        absentSegments++;
-        sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
-        continue;
-      }
-      const k = t.find(off);
-      if (k < 0 && off >= t.bytes) {
-        // Cut at a record boundary, a segment still reads cleanly; only the refs past its end tell.
-        sink.error('chunk-missing', `${file}: the index (series at offset ${at}) refers to a chunk at offset ${off}, past the end of the ${t.bytes}-byte segment: it is truncated, or the ref is corrupt`, file, Math.max(0, t.bytes - 1));
-        continue;
-      }
-      if (k < 0) {
-        sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref points at offset ${off} of ${file}, which is not the start of a chunk`, 'index', at);
-        continue;
-      }
-      t.refs[k]++;
-      numSamples += t.samples[k];
-      if (t.bad[k]) {
-        badChunks++;
-        continue; // already reported by the segment scan
-      }
-      if (t.minT[k] !== facts.chunkMinT[i] || t.maxT[k] !== facts.chunkMaxT[i]) {
-        sink.error(
-          'chunk-time-mismatch',
-          `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, but the index (series at offset ${at}) says [${facts.chunkMinT[i]}, ${facts.chunkMaxT[i]}]`,
-          file,
-          off,
-        );
-      }
-      if (meta && (t.minT[k] < meta.minTime || t.maxT[k] >= meta.maxTime)) {
-        sink.error('chunk-outside-block', `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, outside the block's range [${meta.minTime}, ${meta.maxTime})`, file, off);
-      }
-    }
-  }
+  const refs = facts ? crossCheckRefs(b, meta, facts, sink) : { numSamples: 0, badChunks: 0, absentSegments: 0 };
+  const { numSamples, badChunks, absentSegments } = refs;
   // Chunks no series references.
   for (const [seq, t] of b.segments) {
     let n = 0;
@@ -206,6 +157,60 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     ok: !sink.hasErrors(),
   };
   return { summary, absentSegments };
+}
+
+/** Every index chunk ref against the segments' chunk tables (a function of its own, so the JIT compiles just this loop). */
+function crossCheckRefs(b: BlockInput, meta: BlockMeta | undefined, facts: IndexFacts, sink: FindingSink): { numSamples: number; badChunks: number; absentSegments: number } {
+  let numSamples = 0;
+  let badChunks = 0;
+  let absentSegments = 0;
+  // The segment's file name, built once per run of refs into one segment (refs mostly run in order).
+  let fileSeq = -1;
+  let file = '';
+  for (let i = 0; i < facts.numChunks; i++) {
+    const ref = facts.chunkRef[i];
+    const seq = chunkRefSegment(ref);
+    const off = chunkRefOffset(ref);
+    const at = facts.chunkSeriesOffset[i];
+    if (seq !== fileSeq) {
+      fileSeq = seq;
+      file = 'chunks/' + segmentName(seq + 1);
+    }
+    const t = b.segments.get(seq);
+    if (!t) {
+      absentSegments++;
+      sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
+      continue;
+    }
+    const k = t.find(off);
+    if (k < 0 && off >= t.bytes) {
+      // Cut at a record boundary, a segment still reads cleanly; only the refs past its end tell.
+      sink.error('chunk-missing', `${file}: the index (series at offset ${at}) refers to a chunk at offset ${off}, past the end of the ${t.bytes}-byte segment: it is truncated, or the ref is corrupt`, file, Math.max(0, t.bytes - 1));
+      continue;
+    }
+    if (k < 0) {
+      sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref points at offset ${off} of ${file}, which is not the start of a chunk`, 'index', at);
+      continue;
+    }
+    t.refs[k]++;
+    numSamples += t.samples[k];
+    if (t.bad[k]) {
+      badChunks++;
+      continue; // already reported by the segment scan
+    }
+    if (t.minT[k] !== facts.chunkMinT[i] || t.maxT[k] !== facts.chunkMaxT[i]) {
+      sink.error(
+        'chunk-time-mismatch',
+        `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, but the index (series at offset ${at}) says [${facts.chunkMinT[i]}, ${facts.chunkMaxT[i]}]`,
+        file,
+        off,
+      );
+    }
+    if (meta && (t.minT[k] < meta.minTime || t.maxT[k] >= meta.maxTime)) {
+      sink.error('chunk-outside-block', `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, outside the block's range [${meta.minTime}, ${meta.maxTime})`, file, off);
+    }
+  }
+  return { numSamples, badChunks, absentSegments };
 }
 
 /** Whether ascending `refs` holds `ref`. */
