@@ -136,7 +136,7 @@ export async function checkSplit(jobs: { job: BlockJob; bytes: number }[], threa
   };
 
   const out: SplitResult = { outcomes: new Array(jobs.length), failed: new Map() };
-  const unreadable = new Map<number, UnreadableFile>();
+  let firstUnreadable = -1; // walk index of the first block with an unreadable file
   try {
     for (; checking < order.length; checking++) {
       const k = order[checking]!;
@@ -144,18 +144,18 @@ export async function checkSplit(jobs: { job: BlockJob; bytes: number }[], threa
       while (ahead <= checking) precheckNext();
       const prechecked = prechecks.get(checking);
       prechecks.delete(checking);
+      // As in one thread, the usage error is that of the first block (in the walk) with an unreadable file.
       try {
         out.outcomes[k] = await checkBlockFiles(jobs[k]!.job, onBytes, { scanned: (f) => scanned(k, f), blocking: true, prechecked });
       } catch (e) {
-        if (e instanceof UnreadableFile) unreadable.set(k, e);
-        else if (e instanceof WorkerFailure) out.failed.set(k, e.message);
+        if (e instanceof UnreadableFile) {
+          if (firstUnreadable < 0 || k < firstUnreadable) [firstUnreadable, out.unreadable] = [k, e];
+        } else if (e instanceof WorkerFailure) out.failed.set(k, e.message);
         else throw e;
       }
     }
   } finally {
     pool.close();
   }
-  // As in one thread: the usage error is that of the first block (in the walk) with an unreadable file.
-  if (unreadable.size) out.unreadable = unreadable.get(Math.min(...unreadable.keys()));
   return out;
 }
