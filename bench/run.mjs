@@ -94,7 +94,7 @@ async function main() {
   log();
 
   // 1. verify against gzip -dc
-  const v = sideBySide([`gzip -dc ${sh(big)} > /dev/null`, `node ${sh(BIN)} verify ${sh(big)} --format json > /dev/null`], o.runs);
+  const v = sideBySide([`gzip -dc ${sh(big)} > /dev/null`, `${sh(BIN)} verify ${sh(big)} --format json > /dev/null`], o.runs);
   log(`| measure | tsdb-inspect | reference | ratio | target |`);
   log(`| --- | --- | --- | --- | --- |`);
   log(`| verify big.tgz vs gzip -dc | ${fmt(v.secs[1])} s | ${fmt(v.secs[0])} s | ${fmt(v.secs[1] / v.secs[0])}× | ≤ 1.5× |`);
@@ -108,7 +108,7 @@ async function main() {
     for (const b of fs.readdirSync(snapDir).filter((x) => /^[0-9A-Z]{26}$/.test(x))) execFileSync('cp', ['-al', path.join(snapDir, b), path.join(four, 'snapshots', n, b)]);
   }
   for (const [what, dir] of [['snapshot dir', snapDir], ['4× snapshot dir', four]]) {
-    const w = sideBySide([`node ${sh(BIN)} verify ${sh(dir)} --format json --workers 1`, `node ${sh(BIN)} verify ${sh(dir)} --format json --workers ${cores}`], o.runs);
+    const w = sideBySide([`${sh(BIN)} verify ${sh(dir)} --format json --workers 1`, `${sh(BIN)} verify ${sh(dir)} --format json --workers ${cores}`], o.runs);
     const wSame = w.last[0].out.equals(w.last[1].out);
     log(`| verify ${what}, --workers ${cores} (${cores} threads) vs --workers 1 (outputs ${wSame ? 'identical' : 'DIFFER'}) | ${fmt(w.secs[1])} s | ${fmt(w.secs[0])} s | ${fmt(w.secs[0] / w.secs[1])}× faster | ≥ 1.6× |`);
   }
@@ -116,7 +116,7 @@ async function main() {
   // 2. dump with a selector against promtool dump, outputs checked identical first
   const sel = '{__name__="http_requests_total",job="api"}';
   const d = sideBySide(
-    [`promtool tsdb dump --match=${sh(sel)} ${sh(snapDir)}`, `node ${sh(BIN)} dump ${sh(snapDir)} --match ${sh(sel)}`],
+    [`promtool tsdb dump --match=${sh(sel)} ${sh(snapDir)}`, `${sh(BIN)} dump ${sh(snapDir)} --match ${sh(sel)}`],
     o.runs,
   );
   const h = d.last.map((x) => crypto.createHash('sha256').update(x.out).digest('hex'));
@@ -128,15 +128,15 @@ async function main() {
   const largest = blocks.map((b) => ({ b, n: JSON.parse(fs.readFileSync(path.join(snapDir, b, 'meta.json'), 'utf8')).stats.numSamples })).sort((a, b) => b.n - a.n)[0].b;
   const hasAnalyze = spawnSync('node', [BIN, 'analyze', '--help']).status === 0;
   if (hasAnalyze) {
-    const a = sideBySide([`promtool tsdb analyze ${sh(snapDir)} ${largest} > /dev/null`, `node ${sh(BIN)} analyze ${sh(snapDir)} --block ${largest} > /dev/null`], o.runs);
+    const a = sideBySide([`promtool tsdb analyze ${sh(snapDir)} ${largest} > /dev/null`, `${sh(BIN)} analyze ${sh(snapDir)} --block ${largest} > /dev/null`], o.runs);
     log(`| analyze block ${largest} vs promtool tsdb analyze | ${fmt(a.secs[1])} s | ${fmt(a.secs[0])} s | ${fmt(a.secs[1] / a.secs[0])}× | — |`);
   } else log(`| analyze | n/a (no analyze command yet) | | | |`);
 
   // 4. verify's peak RSS at two scales
-  const rs = timed(`node ${sh(BIN)} verify ${sh(small)} --format json > /dev/null`);
-  const rb = timed(`node ${sh(BIN)} verify ${sh(big)} --format json > /dev/null`);
+  const rs = timed(`${sh(BIN)} verify ${sh(small)} --format json > /dev/null`);
+  const rb = timed(`${sh(BIN)} verify ${sh(big)} --format json > /dev/null`);
   log(`| verify peak RSS, ${o['small-series']} series (${(fs.statSync(small).size / 2 ** 20).toFixed(0)} MiB .tgz) | ${(rs.rssKb / 1024).toFixed(0)} MB | | | ≤ 200 MB |`);
-  const r2 = timed(`node ${sh(BIN)} verify ${sh(twice)} --format json > /dev/null`);
+  const r2 = timed(`${sh(BIN)} verify ${sh(twice)} --format json > /dev/null`);
   log(`| verify peak RSS, ${o.series} series (${(fs.statSync(big).size / 2 ** 20).toFixed(0)} MiB .tgz) | ${(rb.rssKb / 1024).toFixed(0)} MB | | ${(rb.rssKb / rs.rssKb).toFixed(2)}× the small one (4× the series per block) | flat |`);
   log(`| verify peak RSS, the same snapshot twice in one archive (${(fs.statSync(twice).size / 2 ** 20).toFixed(0)} MiB .tgz: 2× the chunk bytes, blocks no larger) | ${(r2.rssKb / 1024).toFixed(0)} MB | | ${(r2.rssKb / rb.rssKb).toFixed(2)}× the ${(fs.statSync(big).size / 2 ** 20).toFixed(0)} MiB one | flat |`);
 
