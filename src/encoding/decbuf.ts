@@ -10,7 +10,7 @@ import { readUvarint, zigzag, type VarintResult } from './varint.js';
 const utf8 = new TextDecoder('utf-8');
 
 export class Decbuf {
-  readonly buf: Uint8Array;
+  buf: Uint8Array;
   /** Absolute offset of the next byte to read. */
   off: number;
   /** Absolute end (exclusive). */
@@ -20,9 +20,19 @@ export class Decbuf {
 
   constructor(buf: Uint8Array, off = 0, end = buf.length) {
     this.buf = buf;
+    this.off = 0;
+    this.end = 0;
+    this.reset(buf, off, end);
+  }
+
+  /** Read [off, end) of `buf` from now on, with no error: a walk reuses one Decbuf per entry. */
+  reset(buf: Uint8Array, off: number, end = buf.length): this {
+    this.buf = buf;
     this.off = off;
     this.end = Math.min(end, buf.length);
+    this.err = null;
     if (off > this.end) this.fail(ErrorCode.ShortBuffer, `range starts at ${off} past the end ${this.end}`);
+    return this;
   }
 
   /** Bytes left. */
@@ -126,17 +136,21 @@ export class Decbuf {
 
 /** Decode UTF-8; ASCII fast path because label names and most values are ASCII. */
 export function decodeUtf8(b: Uint8Array): string {
-  const n = b.length;
-  if (n < 32) {
+  return decodeUtf8At(b, 0, b.length);
+}
+
+/** decodeUtf8 of buf[start, end), with no view made for a short ASCII string (most symbols). */
+export function decodeUtf8At(buf: Uint8Array, start: number, end: number): string {
+  if (end - start < 32) {
     let s = '';
-    for (let i = 0; i < n; i++) {
-      const c = b[i];
-      if (c >= 0x80) return utf8.decode(b);
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c >= 0x80) return utf8.decode(buf.subarray(start, end));
       s += String.fromCharCode(c);
     }
     return s;
   }
-  return utf8.decode(b);
+  return utf8.decode(buf.subarray(start, end));
 }
 
 export function be32At(b: Uint8Array, o: number): number {
@@ -153,50 +167,68 @@ export function be32At(b: Uint8Array, o: number): number {
 export function decbufAt(buf: Uint8Array, off: number, what: string, crc = true): Decbuf {
   if (off < 0 || off + 4 > buf.length) {
     const d = new Decbuf(buf, buf.length, buf.length);
-    d.err = new TsdbError(ErrorCode.ShortBuffer, `${what} at offset ${off}: length field past the end of the file (${buf.length} bytes)`, { offset: clampOffset(off, buf) });
+    d.err = sectionError(buf, off, what, crc);
     return d;
   }
   const l = be32At(buf, off);
   return checkedSection(buf, off, off + 4, l, what, crc);
 }
 
-/** As decbufAt, with a uvarint length (index series entries: Go's NewDecbufUvarintAt). */
-export function decbufUvarintAt(buf: Uint8Array, off: number, what: string, crc = true): Decbuf {
-  const vr: VarintResult = { value: 0, next: 0 };
+/** Read by decbufUvarintAt only, synchronously: no object per call. */
+const lengthVr: VarintResult = { value: 0, next: 0 };
+
+/**
+ * As decbufAt, with a uvarint length (index series entries: Go's NewDecbufUvarintAt).
+ * `into` is reset and returned instead of a new Decbuf (a walk over every entry reuses one).
+ */
+export function decbufUvarintAt(buf: Uint8Array, off: number, what: string, crc = true, into?: Decbuf): Decbuf {
   try {
-    readUvarint(buf, off, buf.length, vr);
+    readUvarint(buf, off, buf.length, lengthVr);
   } catch (e) {
-    const d = new Decbuf(buf, buf.length, buf.length);
+    const d = into ? into.reset(buf, buf.length, buf.length) : new Decbuf(buf, buf.length, buf.length);
     const te = e as TsdbError;
     d.err = new TsdbError(te.code, `${what} at offset ${off}: bad length: ${te.message}`, { offset: clampOffset(off, buf) });
     return d;
   }
-  return checkedSection(buf, off, vr.next, vr.value, what, crc);
+  const start = lengthVr.next;
+  const l = lengthVr.value;
+  const err = contentError(buf, off, start, l, what, crc);
+  // A short section reads as empty; one with a bad CRC still reads its content.
+  const short = err !== null && err.code === ErrorCode.ShortBuffer;
+  const d = into ? into.reset(buf, short ? buf.length : start, short ? buf.length : start + l) : new Decbuf(buf, short ? buf.length : start, short ? buf.length : start + l);
+  d.err = err;
+  return d;
+}
+
+/**
+ * What is wrong with decbufAt's section at `off` (its length field or content past the end
+ * of the file, or a CRC mismatch), or null: the same checks, with no Decbuf made.
+ */
+export function sectionError(buf: Uint8Array, off: number, what: string, crc = true): TsdbError | null {
+  if (off < 0 || off + 4 > buf.length) {
+    return new TsdbError(ErrorCode.ShortBuffer, `${what} at offset ${off}: length field past the end of the file (${buf.length} bytes)`, { offset: clampOffset(off, buf) });
+  }
+  return contentError(buf, off, off + 4, be32At(buf, off), what, crc);
 }
 
 function checkedSection(buf: Uint8Array, off: number, start: number, l: number, what: string, crc: boolean): Decbuf {
-  if (start + l + 4 > buf.length) {
-    const d = new Decbuf(buf, buf.length, buf.length);
-    d.err = new TsdbError(
-      ErrorCode.ShortBuffer,
-      `${what} at offset ${off}: length ${l} runs past the end of the file (${buf.length} bytes)`,
-      { offset: clampOffset(off, buf) },
-    );
-    return d;
-  }
-  const d = new Decbuf(buf, start, start + l);
-  if (crc) {
-    const want = be32At(buf, start + l);
-    const got = crc32c(buf, start, start + l);
-    if (want !== got) {
-      d.err = new TsdbError(
-        ErrorCode.BadChecksum,
-        `${what} at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`,
-        { offset: off },
-      );
-    }
-  }
+  const err = contentError(buf, off, start, l, what, crc);
+  const short = err !== null && err.code === ErrorCode.ShortBuffer;
+  const d = short ? new Decbuf(buf, buf.length, buf.length) : new Decbuf(buf, start, start + l);
+  d.err = err;
   return d;
+}
+
+/** The content [start, start + l) of the section at `off` and its CRC after it: past the end, or a CRC mismatch. */
+function contentError(buf: Uint8Array, off: number, start: number, l: number, what: string, crc: boolean): TsdbError | null {
+  if (start + l + 4 > buf.length) {
+    return new TsdbError(ErrorCode.ShortBuffer, `${what} at offset ${off}: length ${l} runs past the end of the file (${buf.length} bytes)`, { offset: clampOffset(off, buf) });
+  }
+  if (!crc) return null;
+  const want = be32At(buf, start + l);
+  const got = crc32c(buf, start, start + l);
+  if (want === got) return null;
+  return new TsdbError(ErrorCode.BadChecksum, `${what} at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, { offset: off });
 }
 
 /**

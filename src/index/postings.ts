@@ -3,7 +3,7 @@
 // that selectors are built from. See tsdb/docs/format/index.md,
 // "Postings" and "Postings Offset Table".
 
-import { be32At, decbufAt, decodeUtf8 } from '../encoding/decbuf.js';
+import { be32At, decbufAt, decodeUtf8At, sectionError } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readUvarint, type VarintResult } from '../encoding/varint.js';
 
@@ -69,7 +69,7 @@ export class PostingsOffsetTable {
       }
       // Entries of one name follow each other: decode a name only when it changes.
       if (!sameBytes(buf, prevStart, prevLen, nameStart, nameLen)) {
-        name = decodeUtf8(buf.subarray(nameStart, nameStart + nameLen));
+        name = decodeUtf8At(buf, nameStart, nameStart + nameLen);
         prevStart = nameStart;
         prevLen = nameLen;
       }
@@ -101,7 +101,17 @@ export class PostingsOffsetTable {
   value(i: number): string {
     // In bounds: the walk at open checked every length.
     readUvarint(this.buf, this.valueAt[i], this.buf.length, this.vr);
-    return decodeUtf8(this.buf.subarray(this.vr.next, this.vr.next + this.vr.value));
+    return decodeUtf8At(this.buf, this.vr.next, this.vr.next + this.vr.value);
+  }
+
+  /** The label name of entry i. */
+  name(i: number): string {
+    return this.nameOf[i];
+  }
+
+  /** Offset of entry i inside the postings offset table. */
+  entryOffset(i: number): number {
+    return this.entryAt[i];
   }
 
   /** Every entry, decoded, in table order. */
@@ -122,18 +132,27 @@ export function readPostingsOffsetTable(buf: Uint8Array, off: number): PostingsT
   return new PostingsOffsetTable(buf, off).entries();
 }
 
+/**
+ * Check the postings list at `off` as readPostingsList reads it (length, CRC, count) and
+ * return its number of entries, without reading them: entry i is be32At(buf, off + 8 + 4 * i).
+ */
+export function checkPostingsList(buf: Uint8Array, off: number, crc = true): number {
+  const err = sectionError(buf, off, 'index postings list', crc);
+  if (err) throw err;
+  const len = be32At(buf, off);
+  if (len < 4) throw new TsdbError(ErrorCode.ShortBuffer, `be32 at offset ${off + 4} needs 4 bytes, ${len} left`, { offset: off + 4 });
+  const count = be32At(buf, off + 4);
+  if (count * 4 !== len - 4) {
+    throw new TsdbError(ErrorCode.Corrupt, `index postings list at offset ${off}: #entries ${count} does not match its length (${len - 4} bytes after the count)`, { offset: off });
+  }
+  return count;
+}
+
 /** Read one postings list. Refs are series IDs (v2+) or series offsets (v1). */
 export function readPostingsList(buf: Uint8Array, off: number, crc = true): Uint32Array {
-  const d = decbufAt(buf, off, 'index postings list', crc);
-  if (d.err) throw d.err;
-  const count = d.be32();
-  if (d.err) throw d.err;
-  if (count * 4 !== d.len) {
-    throw new TsdbError(ErrorCode.Corrupt, `index postings list at offset ${off}: #entries ${count} does not match its length (${d.len} bytes after the count)`, { offset: off });
-  }
+  const count = checkPostingsList(buf, off, crc);
   const out = new Uint32Array(count);
-  let p = d.off;
-  for (let i = 0; i < count; i++, p += 4) out[i] = be32At(buf, p);
+  for (let i = 0, p = off + 8; i < count; i++, p += 4) out[i] = be32At(buf, p);
   return out;
 }
 

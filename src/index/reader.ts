@@ -58,6 +58,11 @@ export class IndexReader {
     return this.allEntries;
   }
 
+  /** The postings offset table itself (entries read one at a time, nothing decoded ahead). */
+  get offsetTable(): PostingsOffsetTable | undefined {
+    return this.table;
+  }
+
   symbol(ref: number): string | undefined {
     return this.symtab?.lookup(ref, this.version);
   }

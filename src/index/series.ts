@@ -2,10 +2,12 @@
 // delta-encoded. Entries are 16-byte aligned in format v2+ and the series
 // ID is offset/16. See tsdb/docs/format/index.md, "Series".
 
-import { decbufUvarintAt } from '../encoding/decbuf.js';
+import { Decbuf, decbufUvarintAt } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 
 export const SERIES_ALIGN = 16;
+
+const EMPTY = new Uint8Array(0);
 
 /** Where a chunk lives and what time range it covers. */
 export interface ChunkMeta {
@@ -51,6 +53,8 @@ export class SeriesScratch {
   ref = new Float64Array(8);
   /** Offset just past the entry's CRC. */
   end = 0;
+  /** The entry's reader, reset for each entry. */
+  readonly d = new Decbuf(EMPTY);
 
   /** Room for n chunk metas (n is bounded by the entry's length, checked before). */
   reserve(n: number): void {
@@ -91,15 +95,14 @@ export function readSeriesInto(
   into: SeriesScratch,
   withChunks = true,
 ): SeriesScratch {
-  const d = decbufUvarintAt(buf, off, 'index series');
+  const d = decbufUvarintAt(buf, off, 'index series', true, into.d);
   if (d.err) throw d.err;
-  const where = (msg: string) => new TsdbError(ErrorCode.Corrupt, `index series at offset ${off}: ${msg}`, { offset: off });
   into.end = d.end + 4;
   into.nChunks = 0;
 
   const nLabels = d.uvarint();
   // Each label is at least two bytes.
-  if (nLabels * 2 > d.len) throw where(`labels count ${nLabels} exceeds the ${d.len} bytes present`);
+  if (nLabels * 2 > d.len) throw corrupt(off, `labels count ${nLabels} exceeds the ${d.len} bytes present`);
   const { labels, labelRefs } = into;
   labels.length = nLabels * 2;
   labelRefs.length = nLabels * 2;
@@ -107,14 +110,14 @@ export function readSeriesInto(
     const ref = d.uvarint32();
     if (d.err) throw d.err;
     const s = lookup.symbol(ref);
-    if (s === undefined) throw where(`label ${i >> 1} ${i & 1 ? 'value' : 'name'} refers to unknown symbol ${ref}`);
+    if (s === undefined) throw corrupt(off, `label ${i >> 1} ${i & 1 ? 'value' : 'name'} refers to unknown symbol ${ref}`);
     labels[i] = s;
     labelRefs[i] = ref;
   }
   if (withChunks) {
     const n = d.uvarint();
     // A chunk meta is at least three bytes.
-    if (n * 3 > d.len) throw where(`chunks count ${n} exceeds the ${d.len} bytes present`);
+    if (n * 3 > d.len) throw corrupt(off, `chunks count ${n} exceeds the ${d.len} bytes present`);
     if (n > 0) {
       into.reserve(n);
       const { minTime: mins, maxTime: maxs, ref: refs } = into;
@@ -138,4 +141,9 @@ export function readSeriesInto(
     if (e) throw new TsdbError(e.code, `index series at offset ${off}: chunk metas: ${e.message}`, { offset: off }, { cause: e });
   }
   return into;
+}
+
+/** A corrupt series entry (a function, not a closure made for every entry read). */
+function corrupt(off: number, msg: string): TsdbError {
+  return new TsdbError(ErrorCode.Corrupt, `index series at offset ${off}: ${msg}`, { offset: off });
 }

@@ -2,7 +2,7 @@
 // Format v2+ refers to a symbol by its sequence number; format v1 by its
 // byte offset in the file. See tsdb/docs/format/index.md, "Symbol Table".
 
-import { decbufAt, decodeUtf8 } from '../encoding/decbuf.js';
+import { decbufAt, decodeUtf8At } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readUvarint, type VarintResult } from '../encoding/varint.js';
 
@@ -63,7 +63,7 @@ export class SymbolTable {
       const o = this.offsets[i];
       // In bounds: the walk at open checked every length.
       readUvarint(this.buf, o, this.buf.length, this.vr);
-      s = decodeUtf8(this.buf.subarray(this.vr.next, this.vr.next + this.vr.value));
+      s = decodeUtf8At(this.buf, this.vr.next, this.vr.next + this.vr.value);
       this.strings[i] = s;
     }
     return s;

@@ -59,7 +59,7 @@ export async function checkBlockFiles(
   how: { scanned?: Scanned; blocking?: boolean; prechecked?: IndexPrecheck } = {},
 ): Promise<BlockOutcome> {
   const { scanned, blocking, prechecked } = how;
-  const collector = new Collector([], { spillAt: job.spillAt, tmpDir: job.tmpDir, prechecked });
+  const collector = new Collector([], { spillAt: job.spillAt, tmpDir: job.tmpDir, prechecked, prints: false });
   try {
     for (const f of job.files) {
       if (scanned && kindOf(f.rel) === 'segment') {

@@ -58,6 +58,11 @@ export interface CollectorOptions {
   tmpDir?: string;
   /** A block's meta.json and index checked ahead (used only if its bytes are the ones read). */
   prechecked?: IndexPrecheck;
+  /**
+   * Whether files get prints (default true): an archive needs them to tell whether a hard
+   * link or a file that comes again matches what was checked; a directory has neither.
+   */
+  prints?: boolean;
 }
 
 
@@ -87,6 +92,7 @@ export class Collector {
   /** The block the last member belonged to. */
   private current?: BlockState;
   private readonly prechecked?: IndexPrecheck;
+  private readonly prints: boolean;
 
   constructor(
     readonly findings: Finding[],
@@ -94,6 +100,7 @@ export class Collector {
   ) {
     this.spill = new IndexSpill(opts.spillAt ?? INDEX_SPILL_AT, opts.tmpDir);
     this.prechecked = opts.prechecked;
+    this.prints = opts.prints ?? true;
   }
 
   /** Note a snapshot dir, so empty ones still appear in the result. */
@@ -133,14 +140,14 @@ export class Collector {
         const scanner = new SegmentScanner(rel, s.sink);
         for await (const c of stream) scanner.push(c as Buffer);
         m.table = scanner.end();
-        m.print = tablePrint(m.table);
+        m.print = this.prints ? tablePrint(m.table) : '';
       } else if (kind === 'index') {
-        const kept = await this.spill.read(stream, s.sink);
+        const kept = await this.spill.read(stream, s.sink, this.prints);
         [m.buf, m.indexFile, m.print] = [kept.buf, kept.file, kept.print];
       } else {
         const buf = await readAll(stream, MAX_SMALL_FILE);
         if (!buf) s.sink.error(rel === 'meta.json' ? 'meta-parse' : 'tombstones-corrupt', `${rel} is larger than ${MAX_SMALL_FILE} bytes; no real block has one so large`, rel);
-        [m.buf, m.print] = [buf, bufPrint(buf)];
+        [m.buf, m.print] = [buf, this.prints ? bufPrint(buf) : ''];
       }
     } finally {
       m.recorded = s.sink.recorded();
@@ -155,7 +162,7 @@ export class Collector {
    */
   scanned(snapshot: string, block: string, rel: string, table: ChunkTable, recorded: Recorded): void {
     const s = this.enter(snapshot, block);
-    const m: FileMemo = { rel, owner: s, print: tablePrint(table), table, recorded: { added: [], dropped: new Map() } };
+    const m: FileMemo = { rel, owner: s, print: this.prints ? tablePrint(table) : '', table, recorded: { added: [], dropped: new Map() } };
     s.sink.record();
     s.sink.replay(recorded);
     m.recorded = s.sink.recorded();

@@ -12,7 +12,7 @@
 import { be32At, decbufUvarintAt } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
 import { readLabelIndex, readLabelOffsetTable } from '../index/labelindex.js';
-import { readPostingsList } from '../index/postings.js';
+import { checkPostingsList } from '../index/postings.js';
 import { compareUtf8, IndexReader } from '../index/reader.js';
 import { readSeriesInto, SERIES_ALIGN, SeriesScratch } from '../index/series.js';
 import { TOC_LEN, INDEX_HEADER_LEN } from '../index/toc.js';
@@ -26,9 +26,9 @@ import { Ranges, SeriesLabelRefs } from './index-tables.js';
 const MAX_PADDING = 3;
 
 
-/** A CRC'd section at `off`: 4-byte length, content, 4-byte CRC. */
-function section(buf: Uint8Array, off: number): [number, number] {
-  return [off, Math.min(buf.length, off + 4 + be32At(buf, off) + 4)];
+/** End of the CRC'd section at `off`: 4-byte length, content, 4-byte CRC. */
+function sectionEnd(buf: Uint8Array, off: number): number {
+  return Math.min(buf.length, off + 4 + be32At(buf, off) + 4);
 }
 
 const FILE = 'index';
@@ -95,7 +95,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   const covered = new Ranges();
   covered.add(0, INDEX_HEADER_LEN);
   covered.add(buf.length - TOC_LEN, buf.length);
-  if (toc.symbols) covered.add(...section(buf, toc.symbols));
+  if (toc.symbols) covered.add(toc.symbols, sectionEnd(buf, toc.symbols));
   // Section starts in file order, to know where each section ends.
   const starts = [toc.symbols, toc.series, toc.labelIndices, toc.labelIndicesTable, toc.postings, toc.postingsTable, buf.length - 52]
     .filter((x) => x > 0)
@@ -192,34 +192,35 @@ function checkSeries(
   sink: FindingSink,
   facts: Grow,
 ): void {
-  const where = `index series at offset ${off}`;
+  // Messages are made only for findings: this runs for every series.
+  const where = (): string => `index series at offset ${off}`;
   const labels = s.labels;
-  if (labels.length === 0) sink.error('index-empty-labels', `${where} has no labels`, FILE, off);
+  if (labels.length === 0) sink.error('index-empty-labels', `${where()} has no labels`, FILE, off);
   for (let i = 0; i < labels.length; i += 2) {
-    if (labels[i] === '' || labels[i + 1] === '') sink.error('index-empty-labels', `${where}: label ${i / 2} has an empty ${labels[i] === '' ? 'name' : 'value'}`, FILE, off);
+    if (labels[i] === '' || labels[i + 1] === '') sink.error('index-empty-labels', `${where()}: label ${i / 2} has an empty ${labels[i] === '' ? 'name' : 'value'}`, FILE, off);
     if (i > 0 && compareUtf8(labels[i - 2], labels[i]) >= 0) {
-      sink.error('index-out-of-order-labels', `${where}: out-of-order labels: ${JSON.stringify(labels[i])} after ${JSON.stringify(labels[i - 2])}`, FILE, off);
+      sink.error('index-out-of-order-labels', `${where()}: out-of-order labels: ${JSON.stringify(labels[i])} after ${JSON.stringify(labels[i - 2])}`, FILE, off);
     }
   }
   if (prev && compareLabels(prev, labels) >= 0) {
-    sink.error('index-series-order', `${where}: series are not sorted by labels (this series does not sort after the one before it)`, FILE, off);
+    sink.error('index-series-order', `${where()}: series are not sorted by labels (this series does not sort after the one before it)`, FILE, off);
   }
   const { minTime: mins, maxTime: maxs, ref: refs } = s;
   for (let i = 0; i < s.nChunks; i++) {
     const minT = mins[i]!;
     const maxT = maxs[i]!;
-    if (maxT < minT) sink.error('index-chunk-meta', `${where}: chunk ${i} has maxt ${maxT} before mint ${minT}`, FILE, off);
+    if (maxT < minT) sink.error('index-chunk-meta', `${where()}: chunk ${i} has maxt ${maxT} before mint ${minT}`, FILE, off);
     if (i > 0) {
       const pMin = mins[i - 1]!;
       const pMax = maxs[i - 1]!;
       if (minT === pMin && maxT === pMax) {
-        sink.error('index-duplicated-chunks', `${where}: duplicated chunks: chunk ${i} repeats the time range [${minT}, ${maxT}] of chunk ${i - 1}`, FILE, off);
+        sink.error('index-duplicated-chunks', `${where()}: duplicated chunks: chunk ${i} repeats the time range [${minT}, ${maxT}] of chunk ${i - 1}`, FILE, off);
       } else if (minT <= pMax) {
-        sink.error('index-out-of-order-chunks', `${where}: out-of-order chunks: chunk ${i} [${minT}, ${maxT}] overlaps or precedes chunk ${i - 1} [${pMin}, ${pMax}]`, FILE, off);
+        sink.error('index-out-of-order-chunks', `${where()}: out-of-order chunks: chunk ${i} [${minT}, ${maxT}] overlaps or precedes chunk ${i - 1} [${pMin}, ${pMax}]`, FILE, off);
       }
     }
     if (meta && (minT < meta.minTime || maxT >= meta.maxTime)) {
-      sink.error('index-outside-chunks', `${where}: outside chunks: chunk ${i} [${minT}, ${maxT}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
+      sink.error('index-outside-chunks', `${where()}: outside chunks: chunk ${i} [${minT}, ${maxT}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
     }
     facts.push(refs[i]!, minT, maxT, off);
   }
@@ -227,7 +228,7 @@ function checkSeries(
 
 function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, covered: Ranges): void {
   if (!ix.toc.labelIndicesTable) return;
-  covered.add(...section(buf, ix.toc.labelIndicesTable));
+  covered.add(ix.toc.labelIndicesTable, sectionEnd(buf, ix.toc.labelIndicesTable));
   let table;
   try {
     table = readLabelOffsetTable(buf, ix.toc.labelIndicesTable);
@@ -238,7 +239,7 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
   for (const entry of table) {
     try {
       const li = readLabelIndex(buf, entry.offset);
-      covered.add(...section(buf, entry.offset));
+      covered.add(entry.offset, sectionEnd(buf, entry.offset));
       let prev: string | undefined;
       for (let i = 0; i < li.values.length; i++) {
         const v = ix.symbol(li.values[i]);
@@ -259,7 +260,7 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
 }
 
 function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): void {
-  if (ix.toc.postingsTable) covered.add(...section(buf, ix.toc.postingsTable));
+  if (ix.toc.postingsTable) covered.add(ix.toc.postingsTable, sectionEnd(buf, ix.toc.postingsTable));
   const { labelsInPostings, sawAll } = walkPostings(buf, ix, series, sink, covered);
   if (!sawAll && series.n > 0 && ix.version !== 1) sink.error('index-all-postings', 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
   const labelsInSeries = series.labels();
@@ -268,50 +269,67 @@ function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs
   }
 }
 
-/** Every postings list, in table order (a function of its own, as walkSeries). */
+/**
+ * Every postings list, in table order (a function of its own, as walkSeries). Entries are
+ * read from the table one at a time and lists checked in place: nothing per entry but its
+ * value's string.
+ */
 function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): { labelsInPostings: number; sawAll: boolean } {
-  const table = ix.postingsTable;
+  const table = ix.offsetTable;
   let labelsInPostings = 0;
   let sawAll = false;
-  for (let k = 0; k < table.length; k++) {
-    const e = table[k];
-    const key = `${e.name}=${JSON.stringify(e.value)}`;
-    if (k > 0 && ix.version !== 1) {
-      const p = table[k - 1];
-      const c = compareUtf8(p.name, e.name) || compareUtf8(p.value, e.value);
-      if (c >= 0) sink.error('index-postings-table-order', `index postings offset table: entry ${key} is not after ${p.name}=${JSON.stringify(p.value)}`, FILE, e.entryOffset);
+  if (!table) return { labelsInPostings, sawAll };
+  const ordered = ix.version !== 1;
+  let pName = '';
+  let pValue = '';
+  for (let k = 0; k < table.count; k++) {
+    const name = table.name(k);
+    const value = table.value(k);
+    const offset = table.listAt[k];
+    if (k > 0 && ordered && (compareUtf8(pName, name) || compareUtf8(pValue, value)) >= 0) {
+      sink.error('index-postings-table-order', `index postings offset table: entry ${keyOf(name, value)} is not after ${keyOf(pName, pValue)}`, FILE, table.entryOffset(k));
     }
-    let list: Uint32Array;
+    pName = name;
+    pValue = value;
+    let count: number;
     try {
-      list = readPostingsList(buf, e.offset);
-      covered.add(...section(buf, e.offset));
+      count = checkPostingsList(buf, offset);
+      covered.add(offset, sectionEnd(buf, offset));
     } catch (err) {
       sink.caught(err, isTsdbError(err) && err.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-postings', FILE);
       continue;
     }
-    const isAll = e.name === '' && e.value === '';
-    for (let i = 0; i < list.length; i++) {
-      if (i > 0 && list[i] <= list[i - 1]) {
-        sink.error('index-postings-order', `index postings list ${key} at offset ${e.offset}: refs are not strictly increasing at entry ${i}`, FILE, e.offset);
+    const isAll = name === '' && value === '';
+    let prev = 0;
+    for (let i = 0, p = offset + 8; i < count; i++, p += 4) {
+      const ref = be32At(buf, p);
+      if (i > 0 && ref <= prev) {
+        sink.error('index-postings-order', `index postings list ${keyOf(name, value)} at offset ${offset}: refs are not strictly increasing at entry ${i}`, FILE, offset);
         break;
       }
-      const si = series.find(list[i]);
+      prev = ref;
+      const si = series.find(ref);
       if (si < 0) {
-        sink.error('index-postings-ref', `index postings list ${key} at offset ${e.offset}: entry ${i} refers to series ${list[i]}, which does not exist`, FILE, e.offset);
+        sink.error('index-postings-ref', `index postings list ${keyOf(name, value)} at offset ${offset}: entry ${i} refers to series ${ref}, which does not exist`, FILE, offset);
         continue;
       }
-      if (!isAll && !series.has(si, e.name, e.value, ix)) {
-        sink.error('index-postings-label', `index postings list ${key} at offset ${e.offset}: series ${list[i]} does not have that label`, FILE, e.offset);
+      if (!isAll && !series.has(si, name, value, ix)) {
+        sink.error('index-postings-label', `index postings list ${keyOf(name, value)} at offset ${offset}: series ${ref} does not have that label`, FILE, offset);
       }
     }
     if (isAll) {
       sawAll = true;
-      if (list.length !== series.n) {
-        sink.error('index-all-postings', `index: the all-postings list has ${list.length} entries, but the series section holds ${series.n} series`, FILE, e.offset);
+      if (count !== series.n) {
+        sink.error('index-all-postings', `index: the all-postings list has ${count} entries, but the series section holds ${series.n} series`, FILE, offset);
       }
-    } else labelsInPostings += list.length;
+    } else labelsInPostings += count;
   }
   return { labelsInPostings, sawAll };
+}
+
+/** A postings key as findings name it: name="value". */
+function keyOf(name: string, value: string): string {
+  return `${name}=${JSON.stringify(value)}`;
 }
 
 /** The gaps between what the index refers to: short zero padding, nothing else. */

@@ -41,9 +41,9 @@ export class IndexSpill {
    * does not start with the index magic is reported at once and not kept: a gigabyte
    * of zeros named `index` costs neither memory nor disk.
    */
-  async read(stream: Readable, sink: FindingSink): Promise<KeptIndex> {
+  async read(stream: Readable, sink: FindingSink, print = true): Promise<KeptIndex> {
     const parts: Buffer[] = [];
-    const hash = createHash('sha1');
+    const hash = print ? createHash('sha1') : undefined;
     let n = 0;
     let out: fs.WriteStream | undefined;
     let file: string | undefined;
@@ -53,7 +53,7 @@ export class IndexSpill {
       const b = c as Buffer;
       n += b.length;
       if (bad) continue; // read to the end, keeping nothing
-      hash.update(b);
+      hash?.update(b);
       if (out) {
         if (!out.write(b)) await new Promise<void>((r) => out!.once('drain', () => r()));
         continue;
@@ -79,12 +79,12 @@ export class IndexSpill {
       }
     }
     if (bad) return { print: 'none' };
-    const print = hash.digest('hex');
+    const printed = hash ? hash.digest('hex') : '';
     if (out) {
       await new Promise<void>((resolve, reject) => out!.end((e?: Error | null) => (e ? reject(e) : resolve())));
-      return { file, print };
+      return { file, print: printed };
     }
-    return { buf: Buffer.concat(parts, n), print };
+    return { buf: Buffer.concat(parts, n), print: printed };
   }
 
   /**

@@ -188,6 +188,13 @@ export class SegmentScanner {
     return Math.min(chunk.length, 10 - have);
   }
 
+  /** Whether the scanner still keeps a view of `buf` (a record cut by the end of a piece): else the caller may reuse it. */
+  holds(buf: ArrayBufferLike): boolean {
+    if (this.pending.buffer === buf) return true;
+    for (const p of this.parts) if (p.buffer === buf) return true;
+    return false;
+  }
+
   /** The stream ended: anything left over is a truncated record. */
   end(): ChunkTable {
     if (!this.stopped && this.zerosFrom < 0) {

@@ -1,6 +1,6 @@
 // verify on a directory: an extracted archive root, a snapshot dir, a data
 // dir or one block dir. Each block's files are checked as one job, in this
-// thread or in a pool of worker threads (worker.ts); the results are put
+// thread or split between this thread and worker threads (split.ts); the results are put
 // together in the order of the walk, so they are the same either way.
 
 import * as fs from 'node:fs';

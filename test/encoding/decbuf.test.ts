@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32c } from '../../src/encoding/crc32c.js';
-import { be32At, Decbuf, decbufAt, decbufUvarintAt, decodeUtf8, hex32 } from '../../src/encoding/decbuf.js';
+import { be32At, Decbuf, decbufAt, decbufUvarintAt, decodeUtf8, decodeUtf8At, hex32, sectionError } from '../../src/encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../../src/encoding/errors.js';
-import { ByteWriter, hex, utf8Bytes } from '../helpers/bytes.js';
+import { ByteWriter, crcSection, hex, utf8Bytes } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS, outcome } from '../helpers/errors.js';
 
 describe('Decbuf getters on hand-built bytes', () => {
@@ -314,5 +314,59 @@ describe('decbufAt refuses garbage cleanly', () => {
       },
       { code: ErrorCode.ShortBuffer, maxMs: FAST_MS },
     );
+  });
+});
+
+describe('the allocation-free forms give what the plain ones give', () => {
+  it('decodeUtf8At(buf, s, e) is TextDecoder over the same range, ASCII or not, short or long', () => {
+    const td = new TextDecoder('utf-8');
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 }).map((s) => new TextEncoder().encode(s))), fc.nat(), fc.nat(), (b, x, y) => {
+        const s = x % (b.length + 1);
+        const e = s + (y % (b.length - s + 1));
+        expect(decodeUtf8At(b, s, e)).toBe(td.decode(b.subarray(s, e)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('decbufUvarintAt into a reused Decbuf reads and fails as a fresh one does', () => {
+    const into = new Decbuf(new Uint8Array(0));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(), fc.boolean(), (b, o, crc) => {
+        const off = o % (b.length + 1);
+        const fresh = decbufUvarintAt(b, off, 'entry', crc);
+        const reused = decbufUvarintAt(b, off, 'entry', crc, into);
+        expect(reused).toBe(into);
+        expect([reused.off, reused.end, reused.err?.code, reused.err?.message, reused.err?.context]).toEqual([fresh.off, fresh.end, fresh.err?.code, fresh.err?.message, fresh.err?.context]);
+        expect(reused.uvarint()).toBe(fresh.uvarint());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('sectionError is the error decbufAt reports, on any bytes at any offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 48 }), fc.integer({ min: -2, max: 60 }), fc.boolean(), (b, off, crc) => {
+        const d = decbufAt(b, off, 'section', crc);
+        const e = sectionError(b, off, 'section', crc);
+        expect([e?.code, e?.message, e?.context]).toEqual([d.err?.code, d.err?.message, d.err?.context]);
+      }),
+      { numRuns: 500 },
+    );
+    // A well-formed section has none.
+    const w = crcSection(utf8Bytes('abc'));
+    expect(sectionError(w, 0, 'section')).toBeNull();
+    expect(decbufAt(w, 0, 'section').err).toBeNull();
+  });
+
+  it('Decbuf.reset clears the sticky error and reads the new range', () => {
+    const d = new Decbuf(Uint8Array.of(1), 0, 1);
+    d.be32();
+    expect(d.err?.code).toBe(ErrorCode.ShortBuffer);
+    d.reset(Uint8Array.of(0, 0, 0, 9), 0);
+    expect(d.err).toBeNull();
+    expect(d.be32()).toBe(9);
+    expect(d.reset(Uint8Array.of(1, 2), 3).err?.code).toBe(ErrorCode.ShortBuffer);
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { be32At, decbufAt } from '../../src/encoding/decbuf.js';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { intersect, merge, PostingsOffsetTable, readPostingsList, readPostingsOffsetTable, subtract } from '../../src/index/postings.js';
+import { checkPostingsList, intersect, merge, PostingsOffsetTable, readPostingsList, readPostingsOffsetTable, subtract } from '../../src/index/postings.js';
 import { at, ByteWriter, crcSection, flipBit, hex } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS } from '../helpers/errors.js';
 
@@ -150,5 +151,55 @@ describe('sorted list operations', () => {
         expect(sa.size).toBe(a.length);
       }),
     );
+  });
+});
+
+describe('checkPostingsList (the walk reads lists in place)', () => {
+  /** A postings list read through a Decbuf, field by field: the oracle for the in-place check. */
+  function viaDecbuf(buf: Uint8Array, off: number): number[] {
+    const d = decbufAt(buf, off, 'index postings list');
+    if (d.err) throw d.err;
+    const count = d.be32();
+    if (d.err) throw d.err;
+    if (count * 4 !== d.len) throw new Error(`count ${count} vs ${d.len}`);
+    return Array.from({ length: count }, () => d.be32());
+  }
+  const outcomeOf = (f: () => number[]) => {
+    try {
+      return { refs: f() };
+    } catch (e) {
+      return { code: (e as { code?: string }).code ?? 'other', offset: (e as { context?: { offset?: number } }).context?.offset };
+    }
+  };
+
+  it('accepts and refuses what a Decbuf read accepts and refuses, at the same offset, on real and damaged lists', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 20 }), fc.integer({ min: -3, max: 3 }), fc.array(fc.tuple(fc.nat(), fc.nat(7)), { maxLength: 2 }), fc.option(fc.nat()), (refs, skew, flips, cut) => {
+        let b = postingsList(refs, Math.max(0, refs.length + skew));
+        for (const [i, bit] of flips) b = flipBit(b, i % b.length, bit);
+        if (cut !== null) b = b.subarray(0, cut % (b.length + 1));
+        const got = outcomeOf(() => {
+          const n = checkPostingsList(b, 0);
+          return Array.from({ length: n }, (_, i) => be32At(b, 8 + 4 * i));
+        });
+        const want = outcomeOf(() => viaDecbuf(b, 0));
+        if ('refs' in want) expect(got).toEqual(want);
+        else {
+          expect('refs' in got).toBe(false);
+          // The count mismatch is Corrupt here, where the oracle throws a plain Error.
+          if (want.code !== 'other') expect(got).toEqual(want);
+          else expect(got.code).toBe(ErrorCode.Corrupt);
+        }
+        expect(outcomeOf(() => Array.from(readPostingsList(b, 0)))).toEqual(got);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('names a list too short for its count as ShortBuffer at the count', () => {
+    const w = crcSection(Uint8Array.of(0, 0));
+    const e = expectTsdbError(() => checkPostingsList(w, 0), { code: ErrorCode.ShortBuffer, inputLength: w.length });
+    expect(e.message).toMatch(/be32 at offset 4 needs 4 bytes, 2 left/);
+    expect(e.context.offset).toBe(4);
   });
 });

@@ -4,12 +4,15 @@
 // damaged files included.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/encoding/errors.js';
 import { FindingSink } from '../../src/verify/findings.js';
-import { SegmentScanner, type ChunkTable } from '../../src/verify/segment-scan.js';
+import { crc32c } from '../../src/encoding/crc32c.js';
+import { scanSegmentFile } from '../../src/verify/segment-job.js';
+import { ChunkTable, SegmentScanner } from '../../src/verify/segment-scan.js';
 import { fixturePath } from '../helpers/prometheus.js';
 import { loadMembers } from '../fuzz/tarball.js';
 import { type Fixtures, loadFixtures, segmentFiles } from '../helpers/fixtures.js';
@@ -25,7 +28,7 @@ function scan(pieces: Buffer[]) {
   const findings: Finding[] = [];
   const s = new SegmentScanner('chunks/000001', new FindingSink({}, findings));
   for (const p of pieces) s.push(p);
-  const t: ChunkTable = s.end();
+  const t = s.end();
   const cols = [t.offset, t.minT, t.maxT, t.samples, t.size, t.bad].map((a) => Array.from(a.subarray(0, t.n)));
   return { bytes: t.bytes, cols, findings };
 }
@@ -143,5 +146,78 @@ describe('SegmentScanner over copied pieces of every fixture segment', () => {
     const bad = Buffer.concat([seg, Buffer.from([0, 0, 7])]);
     expect(scanInPieces(bad, [seg.length - 50, seg.length + 1])).toEqual(scanInPieces(bad, []));
     expect(scanInPieces(bad, []).findings.some((f) => f.startsWith('chunk-segment-padding'))).toBe(true);
+  });
+});
+
+describe('scanSegmentFile: 1 MiB reads into buffers reused once the scanner lets go of them', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsdb-inspect-segreuse-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A chunk record: length varint, encoding, data, CRC32C (big-endian) of encoding and data. */
+  function record(enc: number, data: Buffer): Buffer {
+    const body = Buffer.concat([Buffer.of(enc), data]);
+    const len: number[] = [];
+    for (let n = data.length; ; n = Math.floor(n / 128)) {
+      if (n < 128) {
+        len.push(n);
+        break;
+      }
+      len.push((n % 128) | 0x80);
+    }
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32c(body));
+    return Buffer.concat([Buffer.from(len), body, crc]);
+  }
+
+  /** The findings and table of a file scanned by scanSegmentFile, as `scan` gives them. */
+  function scanFile(b: Buffer) {
+    const file = path.join(dir, `seg-${b.length}`);
+    fs.writeFileSync(file, b);
+    const o = scanSegmentFile({ snapshot: 's', block: 'b', rel: 'chunks/000001', path: file });
+    const findings: Finding[] = [];
+    const sink = new FindingSink({}, findings);
+    sink.replay(o.recorded);
+    const t = ChunkTable.from(o.table);
+    const cols = [t.offset, t.minT, t.maxT, t.samples, t.size, t.bad].map((a) => Array.from(a.subarray(0, t.n)));
+    return { bytes: t.bytes, cols, findings: findings.map((f) => `${f.code} ${f.offset} ${f.message}`) };
+  }
+  const wholeOf = (b: Buffer) => {
+    const w = scan([b]);
+    return { bytes: w.bytes, cols: w.cols, findings: w.findings.map((f) => `${f.code} ${f.offset} ${f.message}`) };
+  };
+
+  it('gives what the whole file gives, over many pieces, with records across pieces and one longer than a piece', () => {
+    const records = segment.subarray(8);
+    const head = segment.subarray(0, 8);
+    // ~3.5 MiB of real records, a 1.5 MiB record (not a valid XOR chunk: a finding), more records.
+    const reps = Math.ceil((3.5 * 2 ** 20) / records.length);
+    const big = record(1, Buffer.alloc(1.5 * 2 ** 20, 0x5a));
+    const healthy = Buffer.concat([head, ...Array.from({ length: reps }, () => records)]);
+    const withBig = Buffer.concat([healthy, big, ...Array.from({ length: reps }, () => records)]);
+    for (const b of [healthy, withBig]) {
+      const got = scanFile(b);
+      expect(got).toEqual(wholeOf(b));
+      expect(got.cols[0]!.length).toBeGreaterThan(1000);
+    }
+    expect(scanFile(healthy).findings).toEqual([]);
+    expect(scanFile(withBig).findings.length).toBeGreaterThan(0);
+  });
+
+  it('gives what the whole file gives with bits flipped anywhere, at piece boundaries too', () => {
+    const records = segment.subarray(8);
+    const reps = Math.ceil((2.5 * 2 ** 20) / records.length);
+    const base = Buffer.concat([segment.subarray(0, 8), ...Array.from({ length: reps }, () => records)]);
+    const MiB = 2 ** 20;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(fc.nat(base.length - 1), fc.integer({ min: MiB - 8, max: MiB + 8 }), fc.integer({ min: 2 * MiB - 8, max: 2 * MiB + 8 })), fc.nat(7)), { minLength: 1, maxLength: 3 }), (flips) => {
+        const b = Buffer.from(base);
+        for (const [at, bit] of flips) b[at]! ^= 1 << bit;
+        expect(scanFile(b)).toEqual(wholeOf(b));
+      }),
+      { numRuns: 25 },
+    );
   });
 });
