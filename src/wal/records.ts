@@ -15,7 +15,7 @@
 // exists from Node 22.15 on; on older Node a zstd record is an Unsupported
 // error.
 
-import snappy from '@napi-rs/snappy';
+import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 import type { HistogramSample, Span } from '../chunkenc/histogrammeta.js';
 import { CUSTOM_BUCKETS_SCHEMA, STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
@@ -165,6 +165,11 @@ export function decompressRecord(raw: RawRecord): Uint8Array {
   }
 }
 
+// The native snappy module is loaded by the first compressed record: a WAL of uncompressed
+// records (or none, as in a snapshot dir promtool has opened) never needs it.
+let snappy: typeof import('@napi-rs/snappy') | undefined;
+const loadSnappy = () => (snappy ??= createRequire(import.meta.url)('@napi-rs/snappy') as typeof import('@napi-rs/snappy'));
+
 /**
  * Snappy block format (not framed). The declared length is checked against
  * what the input could possibly expand to before the library allocates it.
@@ -187,7 +192,7 @@ export function snappyUncompress(data: Uint8Array, what: string, where: { file?:
   }
   let out: Buffer;
   try {
-    out = snappy.uncompressSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    out = loadSnappy().uncompressSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as Buffer;
   } catch (e) {
     throw new TsdbError(ErrorCode.Corrupt, `${what}: ${(e as Error).message}`, where, { cause: e });
   }
