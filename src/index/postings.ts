@@ -53,19 +53,34 @@ export class PostingsOffsetTable {
     let name = '';
     for (let i = 0; i < count; i++) {
       const entryOffset = d.off;
-      const n = d.uvarint();
-      if (!d.err && n !== 2) {
-        throw new TsdbError(ErrorCode.Corrupt, `index postings offset table entry ${i} at offset ${entryOffset}: key has ${n} parts, want 2`, { offset: entryOffset });
-      }
-      const nameLen = d.uvarint();
-      const nameStart = d.off;
-      d.skip(nameLen);
-      const valueAt = d.off;
-      d.skip(d.uvarint());
-      const offset = d.uvarint();
-      const e = d.error();
-      if (e) {
-        throw new TsdbError(e.code, `index postings offset table entry ${i}: ${e.message}`, { offset: e.context.offset ?? entryOffset }, { cause: e });
+      let nameStart: number;
+      let nameLen: number;
+      let valueAt: number;
+      let offset: number;
+      // Most entries are short (two parts, a name and a value under 128 bytes each) and are
+      // read here; any other goes the Decbuf way, errors and all.
+      const q = shortEntry(buf, entryOffset, d.end);
+      if (q > 0) {
+        nameLen = buf[entryOffset + 1]!;
+        nameStart = entryOffset + 2;
+        valueAt = nameStart + nameLen;
+        offset = short.offset;
+        d.off = q;
+      } else {
+        const n = d.uvarint();
+        if (!d.err && n !== 2) {
+          throw new TsdbError(ErrorCode.Corrupt, `index postings offset table entry ${i} at offset ${entryOffset}: key has ${n} parts, want 2`, { offset: entryOffset });
+        }
+        nameLen = d.uvarint();
+        nameStart = d.off;
+        d.skip(nameLen);
+        valueAt = d.off;
+        d.skip(d.uvarint());
+        offset = d.uvarint();
+        const e = d.error();
+        if (e) {
+          throw new TsdbError(e.code, `index postings offset table entry ${i}: ${e.message}`, { offset: e.context.offset ?? entryOffset }, { cause: e });
+        }
       }
       // Entries of one name follow each other: decode a name only when it changes.
       if (!sameBytes(buf, prevStart, prevLen, nameStart, nameLen)) {
@@ -120,6 +135,36 @@ export class PostingsOffsetTable {
     for (let i = 0; i < out.length; i++) out[i] = { name: this.nameOf[i], value: this.value(i), offset: this.listAt[i], entryOffset: this.entryAt[i] };
     return out;
   }
+}
+
+/** The list offset of the entry shortEntry read. */
+const short = { offset: 0 };
+
+/**
+ * An entry at `p` with two parts, one-byte name and value lengths and an offset varint of
+ * at most 8 bytes, all before `end`: returns where it ends (its offset in `short`), else 0.
+ */
+function shortEntry(buf: Uint8Array, p: number, end: number): number {
+  if (p + 3 > end || buf[p] !== 2) return 0;
+  const nameLen = buf[p + 1]!;
+  if (nameLen >= 0x80) return 0;
+  let q = p + 2 + nameLen;
+  if (q >= end) return 0;
+  const valueLen = buf[q]!;
+  if (valueLen >= 0x80) return 0;
+  q += 1 + valueLen;
+  let x = 0;
+  let s = 1;
+  for (let k = 0; k < 8 && q < end; k++) {
+    const c = buf[q++]!;
+    if (c < 0x80) {
+      short.offset = x + c * s;
+      return q;
+    }
+    x += (c & 0x7f) * s;
+    s *= 128;
+  }
+  return 0;
 }
 
 function sameBytes(buf: Uint8Array, a: number, aLen: number, b: number, bLen: number): boolean {

@@ -38,7 +38,11 @@ export class SymbolTable {
       throw new TsdbError(ErrorCode.Corrupt, `index symbol table at offset ${off}: #symbols ${count} exceeds the ${d.len} bytes present`, { offset: off });
     }
     const offsets = new Float64Array(count);
-    for (let i = 0; i < count; i++) {
+    // Nearly every symbol is shorter than 128 bytes (a one-byte length): those are walked
+    // here; from the first that is not, the Decbuf walk below takes over, errors and all.
+    const first = walkShort(buf, d.off, d.end, offsets, count);
+    d.off = walked.p;
+    for (let i = first; i < count; i++) {
       offsets[i] = d.off;
       d.skip(d.uvarint());
       const e = d.error();
@@ -107,4 +111,20 @@ export function lookupSymbol(s: Symbols, ref: number, version: number): string |
   // v1: ref is a file offset; offsets are ascending.
   const i = indexOfOffset(s.offsets, ref);
   return i < 0 ? undefined : s.strings[i];
+}
+
+/** Where walkShort stopped: the start of the first symbol it did not walk. */
+const walked = { p: 0 };
+
+/** Symbols with a one-byte length from `p` on (at most `count`), their offsets into `offsets`; returns how many. */
+function walkShort(buf: Uint8Array, p: number, end: number, offsets: Float64Array, count: number): number {
+  let i = 0;
+  for (; i < count && p < end; i++) {
+    const n = buf[p]!;
+    if (n >= 0x80 || p + 1 + n > end) break;
+    offsets[i] = p;
+    p += 1 + n;
+  }
+  walked.p = p;
+  return i;
 }

@@ -203,3 +203,65 @@ describe('checkPostingsList (the walk reads lists in place)', () => {
     expect(e.context.offset).toBe(4);
   });
 });
+
+describe('PostingsOffsetTable walk (short entries read in a loop of their own)', () => {
+  type Entry = { parts: number; name: string; value: string; offset: number };
+  function tableOf(entries: Entry[], count = entries.length): Uint8Array {
+    const c = new ByteWriter().be32(count);
+    for (const e of entries) c.uvarint(e.parts).uvarintStr(e.name).uvarintStr(e.value).uvarint(e.offset);
+    return c.bytes();
+  }
+  /** The table walked with a Decbuf only: the oracle. */
+  function viaDecbuf(buf: Uint8Array): unknown {
+    const d = decbufAt(buf, 0, 'index postings offset table');
+    if (d.err) return { code: d.err.code, message: d.err.message };
+    const count = d.be32();
+    if (count * 4 > d.len) return { code: ErrorCode.Corrupt, message: 'count' };
+    const out = [];
+    for (let i = 0; i < count; i++) {
+      const entryOffset = d.off;
+      const n = d.uvarint();
+      if (!d.err && n !== 2) return { code: ErrorCode.Corrupt, message: `index postings offset table entry ${i} at offset ${entryOffset}: key has ${n} parts, want 2` };
+      const nameLen = d.uvarint();
+      const nameStart = d.off;
+      d.skip(nameLen);
+      const valueLen = d.uvarint();
+      const valueStart = d.off;
+      d.skip(valueLen);
+      const offset = d.uvarint();
+      const e = d.error();
+      if (e) return { code: e.code, message: `index postings offset table entry ${i}: ${e.message}` };
+      const text = (from: number, n: number) => new TextDecoder().decode(buf.subarray(from, from + n));
+      out.push({ name: text(nameStart, nameLen), value: text(valueStart, valueLen), offset, entryOffset });
+    }
+    return out;
+  }
+  function viaTable(buf: Uint8Array): unknown {
+    try {
+      return new PostingsOffsetTable(buf, 0).entries();
+    } catch (e) {
+      const x = e as { code: string; message: string };
+      return { code: x.code, message: /exceeds the/.test(x.message) ? 'count' : x.message };
+    }
+  }
+
+  it('gives the entries and errors of a Decbuf walk, for short and long names, values and offsets, damaged or not', () => {
+    const str = fc.oneof(fc.string({ maxLength: 5 }), fc.string({ minLength: 126, maxLength: 200 }));
+    const entry = fc.record({
+      parts: fc.oneof(fc.constant(2), fc.constant(2), fc.nat(3)),
+      name: str,
+      value: str,
+      offset: fc.oneof(fc.nat(127), fc.nat(), fc.integer({ min: 0, max: 2 ** 52 })),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 8 }), fc.integer({ min: -1, max: 1 }), fc.array(fc.tuple(fc.nat(), fc.nat(7)), { maxLength: 2 }), fc.nat(3), (entries, skew, flips, trim) => {
+        const content = tableOf(entries, Math.max(0, entries.length + skew));
+        for (const [i, bit] of flips) if (content.length > 4) content[4 + (i % (content.length - 4))]! ^= 1 << bit;
+        // Trim the end of the content (not the section): the walk itself meets the cut.
+        const b = crcSection(content.subarray(0, Math.max(4, content.length - trim)));
+        expect(viaTable(b)).toEqual(viaDecbuf(b));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decbufAt } from '../../src/encoding/decbuf.js';
 import { ErrorCode } from '../../src/encoding/errors.js';
 import { lookupSymbol, readSymbols, SymbolTable } from '../../src/index/symbols.js';
 import { at, ByteWriter, compareBytes, crcSection, flipBit } from '../helpers/bytes.js';
@@ -117,5 +118,63 @@ describe('SymbolTable', () => {
         expect(t.all()).toEqual(all);
       }),
     );
+  });
+});
+
+describe('SymbolTable walk (one-byte lengths walked in a loop of their own)', () => {
+  /** The table walked with a Decbuf only: the oracle. */
+  function viaDecbuf(buf: Uint8Array, off: number): { offsets: number[] } | { code: string; message: string } {
+    const d = decbufAt(buf, off, 'index symbol table');
+    if (d.err) return { code: d.err.code, message: d.err.message };
+    const count = d.be32();
+    if (count > d.len) return { code: ErrorCode.Corrupt, message: 'count' };
+    const offsets: number[] = [];
+    for (let i = 0; i < count; i++) {
+      offsets.push(d.off);
+      d.skip(d.uvarint());
+      const e = d.error();
+      if (e) return { code: e.code, message: `index symbol table: symbol ${i} of ${count}: ${e.message}` };
+    }
+    return { offsets };
+  }
+  function viaTable(buf: Uint8Array, off: number): { offsets: number[] } | { code: string; message: string } {
+    try {
+      return { offsets: Array.from(new SymbolTable(buf, off).offsets) };
+    } catch (e) {
+      const x = e as { code: string; message: string };
+      return { code: x.code, message: x.code === ErrorCode.Corrupt && /exceeds/.test(x.message) ? 'count' : x.message };
+    }
+  }
+
+  it('gives the offsets and errors of a Decbuf walk, on tables with short and long symbols, damaged or not', () => {
+    const sym = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ minLength: 120, maxLength: 300 }));
+    fc.assert(
+      fc.property(fc.array(sym, { maxLength: 12 }), fc.integer({ min: -2, max: 2 }), fc.array(fc.tuple(fc.nat(), fc.nat(7)), { maxLength: 2 }), fc.option(fc.nat()), (strings, skew, flips, cut) => {
+        // The CRC is recomputed after the damage, so the walk itself meets it.
+        const raw = symbolTable(strings, Math.max(0, strings.length + skew));
+        const content = raw.slice(4, raw.length - 4);
+        for (const [i, bit] of flips) if (content.length > 4) content[4 + (i % (content.length - 4))]! ^= 1 << bit;
+        let b = crcSection(content);
+        if (cut !== null) b = b.subarray(0, cut % (b.length + 1));
+        expect(viaTable(b, 0)).toEqual(viaDecbuf(b, 0));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a last symbol that runs one, two or three bytes past the table, as the Decbuf walk does', () => {
+    for (const over of [1, 2, 3]) {
+      for (const last of ['ab', 'x'.repeat(130)]) {
+        const raw = symbolTable(['a', 'bc', last]);
+        const content = raw.slice(4, raw.length - 4);
+        // The last symbol's length prefix (one byte, or the first of two): `over` more than there is.
+        const at = content.length - last.length - (last.length >= 128 ? 2 : 1);
+        content[at] = content[at]! + over;
+        const b = crcSection(content);
+        const want = viaDecbuf(b, 0);
+        expect(want).toMatchObject({ code: ErrorCode.ShortBuffer });
+        expect(viaTable(b, 0)).toEqual(want);
+      }
+    }
   });
 });
