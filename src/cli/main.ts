@@ -76,7 +76,7 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
       y
         .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
         .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
-        .option('workers', { type: 'number', describe: 'threads that check a directory: this one and N-1 worker threads scanning chunk segments (default: one per core from 64 MiB of blocks, else 1)' })
+        .option('workers', { type: 'number', describe: 'threads that check a directory: this one and N-1 worker threads scanning chunk segments (default: one per core from 192 MiB of blocks, else 1)' })
         .check((a) => {
           if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new Error(`--workers must be a whole number of at least 1, not ${a.workers}`);
           return true;

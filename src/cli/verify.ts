@@ -21,7 +21,7 @@ function exitCode(r: VerifyResult): number {
   return r.ok ? EXIT_OK : EXIT_PROBLEMS;
 }
 
-/** `workers`: threads that check a directory, this one included (default: one per core from 64 MiB of blocks; 1: no worker threads). */
+/** `workers`: threads that check a directory, this one included (default: one per core from 192 MiB of blocks; 1: no worker threads). */
 export async function verifyCommand(input: string, format: 'table' | 'json', workers: number | 'auto' = 'auto'): Promise<number> {
   const bar = progressBar('verifying');
   let r: VerifyResult;

@@ -18,10 +18,11 @@ import { workerScript } from '../snapshot/worker-script.js';
 
 /**
  * Bytes of blocks from which 'auto' uses one thread per core. Each worker thread pays
- * its own start and JIT warm-up: on 2 cores a 30 MB dir takes as long either way (0.43 s),
- * the 126 MB bench snapshot dir gains a little, and four times that gains 1.5×.
+ * its own start (~0.1 s) and JIT warm-up, and one thread already has V8's compiler and GC
+ * threads on the second core: on 2 cores the 126 MB bench snapshot dir takes as long either
+ * way (0.94-1.06x), twice that gains 1.0-1.2x, four times that 1.43x (bench/RESULTS.md).
  */
-export const AUTO_WORKERS_FROM = 64 * 2 ** 20;
+export const AUTO_WORKERS_FROM = 192 * 2 ** 20;
 
 /** Threads for `jobs` blocks of `total` bytes: `workers` as given (1 by default), or by size for 'auto'. */
 export function threadsFor(workers: number | 'auto' | undefined, total: number, jobs: number, cores: number): number {
