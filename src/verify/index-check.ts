@@ -280,6 +280,8 @@ function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs,
   let sawAll = false;
   if (!table) return { labelsInPostings, sawAll };
   const ordered = ix.version !== 1;
+  // Symbols by place (v2+ refs), decoded already for the symbol order check; v1 refs are offsets.
+  const seq = ordered ? ix.symbols.strings : undefined;
   let pName = '';
   let pValue = '';
   for (let k = 0; k < table.count; k++) {
@@ -301,6 +303,7 @@ function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs,
     }
     const isAll = name === '' && value === '';
     let prev = 0;
+    let from = 0; // refs increase, and so do their series' places
     for (let i = 0, p = offset + 8; i < count; i++, p += 4) {
       const ref = be32At(buf, p);
       if (i > 0 && ref <= prev) {
@@ -308,12 +311,13 @@ function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs,
         break;
       }
       prev = ref;
-      const si = series.find(ref);
+      const si = series.find(ref, from);
+      if (si >= 0) from = si + 1;
       if (si < 0) {
         sink.error('index-postings-ref', `index postings list ${keyOf(name, value)} at offset ${offset}: entry ${i} refers to series ${ref}, which does not exist`, FILE, offset);
         continue;
       }
-      if (!isAll && !series.has(si, name, value, ix)) {
+      if (!isAll && !(seq ? series.hasSeq(si, name, value, seq) : series.has(si, name, value, ix))) {
         sink.error('index-postings-label', `index postings list ${keyOf(name, value)} at offset ${offset}: series ${ref} does not have that label`, FILE, offset);
       }
     }

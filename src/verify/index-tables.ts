@@ -66,9 +66,10 @@ export class SeriesLabelRefs {
     this.at[this.n] = from + labelRefs.length;
   }
 
-  /** Index of the series with ref `ref`, or -1. */
-  find(ref: number): number {
-    let lo = 0;
+  /** Index of the series with ref `ref`, or -1; `from`: no series before it has that ref (a postings list walked in order). */
+  find(ref: number, from = 0): number {
+    if (from < this.n && this.refs[from] === ref) return from;
+    let lo = from;
     let hi = this.n - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
@@ -83,6 +84,12 @@ export class SeriesLabelRefs {
   /** Whether series i has label `name` = `value` (the first label of that name decides). */
   has(i: number, name: string, value: string, symbols: SymbolSource): boolean {
     for (let j = this.at[i]!; j < this.at[i + 1]!; j += 2) if (symbols.symbol(this.syms[j]!) === name) return symbols.symbol(this.syms[j + 1]!) === value;
+    return false;
+  }
+
+  /** As `has`, for symbol refs that are places in `strings` (index format v2 and later). */
+  hasSeq(i: number, name: string, value: string, strings: readonly string[]): boolean {
+    for (let j = this.at[i]!; j < this.at[i + 1]!; j += 2) if (strings[this.syms[j]!] === name) return strings[this.syms[j + 1]!] === value;
     return false;
   }
 

@@ -44,6 +44,8 @@ export class ChunkTable {
   /** 0: decoded fine; 1: the chunk did not decode (a finding was made). */
   bad = new Uint8Array(256);
   refs = new Uint32Array(256);
+  /** Where find last found a chunk. */
+  private lastFound = -1;
 
   add(offset: number, minT: number, maxT: number, samples: number, size: number, bad: boolean): void {
     if (this.n === this.offset.length) this.grow();
@@ -102,12 +104,16 @@ export class ChunkTable {
 
   /** Index of the chunk starting at `offset`, or -1. Offsets are ascending. */
   find(offset: number): number {
+    // An index lists a series' chunks in the order they were written, and series mostly in
+    // that order too: the chunk after the last one found is the first guess.
+    const next = this.lastFound + 1;
+    if (next < this.n && this.offset[next] === offset) return (this.lastFound = next);
     let lo = 0;
     let hi = this.n - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const o = this.offset[mid];
-      if (o === offset) return mid;
+      if (o === offset) return (this.lastFound = mid);
       if (o < offset) lo = mid + 1;
       else hi = mid - 1;
     }

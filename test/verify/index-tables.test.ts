@@ -37,6 +37,32 @@ describe('SeriesLabelRefs', () => {
     const k = t.find(16 * 1001 + 7); // refs [1, 4, 6, 3, 2, 5, 2, 3]: the first label of a name decides
     const has = (name: string, value: string) => t.has(k, name, value, { symbol });
     expect([has('__name__', 'b'), has('instance', 'a'), has('job', 'api'), has('job', 'a'), has('x', 'a')]).toEqual([true, true, true, false, false]);
+    // By place in the symbol strings (v2+ refs), the same answers, for every series.
+    for (let i = 0; i < t.n; i += 7) {
+      for (const [n, v] of [['__name__', 'b'], ['instance', 'a'], ['job', 'api'], ['job', 'a'], ['x', 'a'], ['', '']]) {
+        expect(t.hasSeq(i, n!, v!, symbols)).toBe(t.has(i, n!, v!, { symbol }));
+      }
+    }
     expect(Array.from(t.refs.subarray(0, t.n))).toEqual([...want.keys()]);
+  });
+});
+
+describe('SeriesLabelRefs.find from a place', () => {
+  it('finds a ref at or after `from` as a search of the whole table does, when no series before `from` has it', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(1e6), { maxLength: 50 }), fc.array(fc.tuple(fc.nat(60), fc.nat(1e6)), { maxLength: 40 }), (raw, asks) => {
+        const refs = raw.sort((a, b) => a - b);
+        const t = new SeriesLabelRefs();
+        for (const r of refs) t.push(r, [1, 2]);
+        for (const [pos, other] of asks) {
+          // A ref in the table (or not), asked from any place up to its own.
+          const ref = pos < refs.length ? refs[pos]! : other;
+          const at = refs.indexOf(ref);
+          const from = at >= 0 ? other % (at + 1) : other % (refs.length + 1);
+          expect(t.find(ref, from)).toBe(at);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -221,3 +221,22 @@ describe('scanSegmentFile: 1 MiB reads into buffers reused once the scanner lets
     );
   });
 });
+
+describe('ChunkTable.find', () => {
+  it('finds the chunk at an offset (or -1) whatever the order of the questions, guessing the next one first', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(1e9), { maxLength: 60 }), fc.array(fc.oneof(fc.nat(70), fc.nat(1e9)), { maxLength: 80 }), (raw, asks) => {
+        const offsets = raw.sort((a, b) => a - b);
+        const t = new ChunkTable();
+        for (const o of offsets) t.add(o, 0, 0, 1, 10, false);
+        // Questions: offsets present (by position, in and out of order) and arbitrary ones.
+        for (const a of asks) {
+          const off = a < 70 && offsets.length > 0 ? offsets[a % offsets.length]! : a;
+          expect(t.find(off)).toBe(offsets.indexOf(off));
+        }
+        for (let i = 0; i < offsets.length; i++) expect(t.find(offsets[i]!)).toBe(i);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
