@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { kindOf } from './block-state.js';
 import { precheckIndex, type IndexPrecheck } from './block-check.js';
-import { Collector, INDEX_SPILL_AT, type BlockOutcome } from './collect.js';
+import { Collector, INDEX_SPILL_AT, MAX_KEPT_META, type BlockOutcome } from './collect.js';
 import type { Recorded } from './findings.js';
 import type { ChunkTable } from './segment-scan.js';
 import { openBlockFile, PIECE, piecesOf, UnreadableFile } from './segment-job.js';
@@ -23,7 +23,7 @@ export interface BlockJob {
   tmpDir?: string;
 }
 
-/** The largest index checked ahead: it is held twice (the check reads it again) for two blocks at most. */
+/** The largest index checked ahead (split.ts holds indexes checked ahead up to PRECHECK_AHEAD_BYTES, and the next block's always; the block's check reads it again and compares). */
 export const PRECHECK_MAX = 32 * 2 ** 20;
 
 /**
@@ -39,7 +39,7 @@ export function precheckFiles(job: BlockJob): IndexPrecheck | undefined {
     return fs.readFileSync(f.path);
   };
   try {
-    return precheckIndex(job.block, read('meta.json', 1 << 20), read('index', Math.min(PRECHECK_MAX, job.spillAt ?? INDEX_SPILL_AT)));
+    return precheckIndex(job.block, read('meta.json', MAX_KEPT_META), read('index', Math.min(PRECHECK_MAX, job.spillAt ?? INDEX_SPILL_AT)));
   } catch {
     return undefined;
   }

@@ -31,7 +31,7 @@ export { INDEX_SPILL_AT };
 /** meta.json and tombstones are tiny in any real block. */
 const MAX_SMALL_FILE = 64 * 1024 * 1024;
 /** A checked block keeps its meta.json (for a later copy of its index) only up to this size; real ones are a few KiB. */
-const MAX_KEPT_META = 1 << 20;
+export const MAX_KEPT_META = 1 << 20;
 
 /** A block checked on its own (in a worker), as plain data. */
 export interface BlockOutcome {
