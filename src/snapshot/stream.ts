@@ -9,19 +9,13 @@
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
 import { gunzip, isGzipMagic } from './gzip.js';
-import { gunzipThread } from './gunzip-thread.js';
+import { gunzipThread, THREAD_ABOVE } from './gunzip-thread.js';
 import { Fault, Pull } from './pull.js';
 import { TarReader } from './tar-reader.js';
 import { prefetch } from './prefetch.js';
 
 /** How far decompression may run ahead of the tar parser. */
 const PREFETCH_BYTES = 8 << 20;
-/**
- * A gzip file at least this large is decompressed in a worker thread (when its path is
- * known). Below it the thread saves little, and its fixed cost in memory (a second
- * isolate and its buffers, 40-90 MB at peak) is not worth paying.
- */
-const THREAD_ABOVE = 16 << 20;
 
 export interface ArchiveEntry {
   /** Member path, normalized to `snapshots/<snapshot>/…` (no `./`, no trailing `/`). */
