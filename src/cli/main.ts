@@ -34,9 +34,10 @@ type Args = Record<string, unknown> & { _: (string | number)[] };
 
 export async function main(args: string[]): Promise<number> {
   // `verify <archive.tgz>`: its decompression thread boots and starts while yargs and verify
-  // load (~0.1 s that verify would otherwise wait for it). Only the plain form is guessed;
-  // a guess the command does not use costs a thread that ends with the process.
-  if (args[0] === 'verify' && args[1] !== undefined && !args[1].startsWith('-')) (await import('../snapshot/gunzip-thread.js')).startGunzipEarly(args[1]);
+  // load (~0.1 s that verify would otherwise wait for it). A guess the command does not use
+  // costs a thread that ends with the process.
+  const early = verifyInputGuess(args);
+  if (early !== undefined) (await import('../snapshot/gunzip-thread.js')).startGunzipEarly(early);
   const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
   let code = 0;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -63,6 +64,22 @@ export async function main(args: string[]): Promise<number> {
     code = reportError(e);
   }
   return code;
+}
+
+/**
+ * The input of a `verify` command line, read before yargs is loaded (for startGunzipEarly):
+ * the first argument after `verify` that is neither an option nor the value of one of
+ * verify's options that take one. Undefined for any other command, or stdin.
+ */
+export function verifyInputGuess(args: readonly string[]): string | undefined {
+  if (args[0] !== 'verify') return undefined;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return args[i + 1] !== '-' ? args[i + 1] : undefined;
+    if (a === '--format' || a === '--workers') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
 }
 
 /**

@@ -2,9 +2,10 @@
 // own entry does: the same arguments, the same usage errors, the same
 // version; and any --help goes to yargs' own entry.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
-import { cliParser } from '../../src/cli/main.js';
+import { cliParser, verifyInputGuess } from '../../src/cli/main.js';
 import { loadWithoutLayout, loadYargs, mayPrintHelp, type YargsFn } from '../../src/cli/yargs.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -72,5 +73,32 @@ describe('yargs without its help layout', () => {
     expect(dumpHelp.stdout).toContain('--match     series selector, e.g. {job="api"}');
     const version = await runCli(['--version']);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('the verify input read before yargs loads (verifyInputGuess)', () => {
+  it('is the input yargs parses, for verify command lines with options in any order', async () => {
+    const lean = await loadWithoutLayout();
+    const name = fc.stringMatching(/^[a-z][a-z0-9_./]{0,11}$/);
+    const option = fc.oneof(
+      fc.constantFrom(['--format', 'json'], ['--format', 'table'], ['--format=json'], ['--workers', '2'], ['--workers=3'], ['--debug']),
+    );
+    await fc.assert(
+      fc.asyncProperty(name, fc.uniqueArray(option, { maxLength: 3, selector: (o) => o[0]!.split('=')[0] }), fc.nat(3), async (input, opts, at) => {
+        const k = Math.min(at, opts.length);
+        const argv = ['verify', ...opts.slice(0, k).flat(), input, ...opts.slice(k).flat()];
+        const parsed = await outcome(lean, argv);
+        expect(parsed.error).toBeUndefined();
+        expect(verifyInputGuess(argv)).toBe((parsed.args as { input: string }).input);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is nothing for other commands and for stdin', () => {
+    expect(verifyInputGuess(['dump', 'a.tgz'])).toBeUndefined();
+    expect(verifyInputGuess(['verify', '-'])).toBeUndefined();
+    expect(verifyInputGuess(['verify'])).toBeUndefined();
+    expect(verifyInputGuess(['verify', '--', 'a.tgz'])).toBe('a.tgz');
   });
 });
