@@ -190,14 +190,7 @@ export function decbufUvarintAt(buf: Uint8Array, off: number, what: string, crc 
     d.err = new TsdbError(te.code, `${what} at offset ${off}: bad length: ${te.message}`, { offset: clampOffset(off, buf) });
     return d;
   }
-  const start = lengthVr.next;
-  const l = lengthVr.value;
-  const err = contentError(buf, off, start, l, what, crc);
-  // A short section reads as empty; one with a bad CRC still reads its content.
-  const short = err !== null && err.code === ErrorCode.ShortBuffer;
-  const d = into ? into.reset(buf, short ? buf.length : start, short ? buf.length : start + l) : new Decbuf(buf, short ? buf.length : start, short ? buf.length : start + l);
-  d.err = err;
-  return d;
+  return checkedSection(buf, off, lengthVr.next, lengthVr.value, what, crc, into);
 }
 
 /**
@@ -211,10 +204,14 @@ export function sectionError(buf: Uint8Array, off: number, what: string, crc = t
   return contentError(buf, off, off + 4, be32At(buf, off), what, crc);
 }
 
-function checkedSection(buf: Uint8Array, off: number, start: number, l: number, what: string, crc: boolean): Decbuf {
+/** A Decbuf (`into`, reset, or a new one) over the section's content, with its error if any. */
+function checkedSection(buf: Uint8Array, off: number, start: number, l: number, what: string, crc: boolean, into?: Decbuf): Decbuf {
   const err = contentError(buf, off, start, l, what, crc);
+  // A short section reads as empty; one with a bad CRC still reads its content.
   const short = err !== null && err.code === ErrorCode.ShortBuffer;
-  const d = short ? new Decbuf(buf, buf.length, buf.length) : new Decbuf(buf, start, start + l);
+  const from = short ? buf.length : start;
+  const to = short ? buf.length : start + l;
+  const d = into ? into.reset(buf, from, to) : new Decbuf(buf, from, to);
   d.err = err;
   return d;
 }

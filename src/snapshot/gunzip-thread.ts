@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Finding } from '../encoding/errors.js';
 import type { GunzipMessage, GunzipWorkerData } from './gunzip-worker.js';
+import { isGzipMagic } from './gzip.js';
 import { Fault } from './pull.js';
 import { workerScript } from './worker-script.js';
 
@@ -128,7 +129,7 @@ export function startGunzipEarly(file: string): boolean {
     try {
       const st = fs.fstatSync(fd);
       const magic = Buffer.alloc(2);
-      if (!st.isFile() || st.size < THREAD_ABOVE || fs.readSync(fd, magic, 0, 2, 0) < 2 || magic[0] !== 0x1f || magic[1] !== 0x8b) return false;
+      if (!st.isFile() || st.size < THREAD_ABOVE || fs.readSync(fd, magic, 0, 2, 0) < 2 || !isGzipMagic(magic)) return false;
     } finally {
       fs.closeSync(fd);
     }

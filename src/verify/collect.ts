@@ -103,6 +103,11 @@ export class Collector {
     this.prints = opts.prints ?? true;
   }
 
+  /** A segment's print, or none when prints are off. */
+  private tablePrint(t: ChunkTable): string {
+    return this.prints ? tablePrint(t) : '';
+  }
+
   /** Note a snapshot dir, so empty ones still appear in the result. */
   snapshot(name: string): void {
     this.snapshotNames.add(name);
@@ -140,7 +145,7 @@ export class Collector {
         const scanner = new SegmentScanner(rel, s.sink);
         for await (const c of stream) scanner.push(c as Buffer);
         m.table = scanner.end();
-        m.print = this.prints ? tablePrint(m.table) : '';
+        m.print = this.tablePrint(m.table);
       } else if (kind === 'index') {
         const kept = await this.spill.read(stream, s.sink, this.prints);
         [m.buf, m.indexFile, m.print] = [kept.buf, kept.file, kept.print];
@@ -162,7 +167,7 @@ export class Collector {
    */
   scanned(snapshot: string, block: string, rel: string, table: ChunkTable, recorded: Recorded): void {
     const s = this.enter(snapshot, block);
-    const m: FileMemo = { rel, owner: s, print: this.prints ? tablePrint(table) : '', table, recorded: { added: [], dropped: new Map() } };
+    const m: FileMemo = { rel, owner: s, print: this.tablePrint(table), table, recorded: { added: [], dropped: new Map() } };
     s.sink.record();
     s.sink.replay(recorded);
     m.recorded = s.sink.recorded();
@@ -257,7 +262,7 @@ export class Collector {
         const scanner = new SegmentScanner(rel, s.sink);
         scanner.push(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength));
         copy.table = scanner.end();
-        copy.print = tablePrint(copy.table);
+        copy.print = this.tablePrint(copy.table);
       }
       copy.recorded = s.sink.recorded();
       this.memo.set(key, copy);

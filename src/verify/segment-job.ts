@@ -41,11 +41,20 @@ export class UnreadableFile extends Error {
 
 export const PIECE = 1 << 20;
 
-/** A file's bytes in fresh 1 MiB pieces (the scanner keeps views of them), read with blocking reads. */
-export function* piecesOf(fd: number, onBytes?: (n: number) => void): Generator<Buffer> {
+/**
+ * A file's bytes in 1 MiB pieces, read with blocking reads. Each piece is a fresh buffer
+ * (its reader may keep views of it), unless `free` says an earlier one may be read into
+ * again: a fresh buffer for every piece cost a page fault per 4 KiB and kept the GC busy.
+ */
+export function* piecesOf(fd: number, onBytes?: (n: number) => void, free?: (b: Buffer) => boolean): Generator<Buffer> {
+  const own: Buffer[] = [];
   try {
     for (;;) {
-      const b = Buffer.allocUnsafe(PIECE);
+      let b = free ? own.find(free) : undefined;
+      if (!b) {
+        b = Buffer.allocUnsafe(PIECE);
+        if (free) own.push(b);
+      }
       const n = fs.readSync(fd, b, 0, PIECE, null);
       if (n === 0) return;
       onBytes?.(n);
@@ -70,32 +79,13 @@ export function scanSegmentFile(job: SegmentJob, onBytes?: (n: number) => void):
   const sink = new FindingSink({ snapshot: job.snapshot, block: job.block });
   sink.record();
   const scanner = new SegmentScanner(job.rel, sink);
-  const fd = openBlockFile(job.path);
   try {
-    readInto(fd, scanner, onBytes);
+    // Two buffers serve most segments: one the scanner reads, one it may still hold a record's start in.
+    for (const piece of piecesOf(openBlockFile(job.path), onBytes, (b) => !scanner.holds(b.buffer))) scanner.push(piece);
   } catch (e) {
     throw isErrno(e) ? new UnreadableFile(job.path, e) : e;
-  } finally {
-    fs.closeSync(fd);
   }
   return { table: scanner.end().data(), recorded: sink.recorded() };
-}
-
-/**
- * Feed the file to the scanner in 1 MiB pieces, reading each into a buffer the scanner no
- * longer holds: two buffers serve most segments. A fresh buffer for every piece cost a page
- * fault per 4 KiB and kept the GC busy freeing them.
- */
-function readInto(fd: number, scanner: SegmentScanner, onBytes?: (n: number) => void): void {
-  const own: Buffer[] = [];
-  for (;;) {
-    let b = own.find((x) => !scanner.holds(x.buffer));
-    if (!b) own.push((b = Buffer.allocUnsafe(PIECE)));
-    const n = fs.readSync(fd, b, 0, PIECE, null);
-    if (n === 0) return;
-    onBytes?.(n);
-    scanner.push(n === PIECE ? b : b.subarray(0, n));
-  }
 }
 
 /** The buffers of an outcome, to move rather than copy to another thread. */
