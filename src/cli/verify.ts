@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { verify, type VerifyResult } from '../verify/verify.js';
 import { progressBar } from './progress.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './run.js';
+import { Code } from '../encoding/finding-codes.js';
 
 function utc(ms: number | null): string {
   if (ms === null) return '?';
@@ -13,7 +14,7 @@ function utc(ms: number | null): string {
 
 /** 0 healthy, 1 problems in the data, 2 when the input could not be read to its end. */
 function exitCode(r: VerifyResult): number {
-  const unreadable = r.findings.find((f) => f.code === 'input-error');
+  const unreadable = r.findings.find((f) => f.code === Code.InputError);
   if (unreadable) {
     process.stderr.write(`tsdb-inspect: ${unreadable.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
     return EXIT_USAGE;

@@ -1,6 +1,8 @@
 // Errors carry a stable code and the place they were found, so callers
 // (verify, the CLI) can turn them into findings and exit codes.
 
+import type { FindingCode } from './finding-codes.js';
+
 export const ErrorCode = {
   /** Fewer bytes than a field or section needs. */
   ShortBuffer: 'ERR_SHORT_BUFFER',
@@ -62,8 +64,8 @@ export function isTsdbError(e: unknown): e is TsdbError {
 /** A problem found in the input: data, not an exception. See verify's JSON output. */
 export interface Finding {
   severity: 'error' | 'warning';
-  /** Stable machine-readable code, e.g. `chunk-crc`, `unsafe-member`. */
-  code: string;
+  /** Stable machine-readable code from the catalog (finding-codes.ts), e.g. `chunk-crc`. */
+  code: FindingCode;
   snapshot?: string;
   /** Block dir name (a ULID). */
   block?: string;
@@ -75,7 +77,7 @@ export interface Finding {
 }
 
 /** A finding from a TsdbError, keeping its place in the input. */
-export function findingFromError(e: TsdbError, code: string, severity: Finding['severity'] = 'error', ctx: ErrorContext = {}): Finding {
+export function findingFromError(e: TsdbError, code: FindingCode, severity: Finding['severity'] = 'error', ctx: ErrorContext = {}): Finding {
   const c = { ...ctx, ...e.context };
   const f: Finding = { severity, code, message: e.message };
   if (c.snapshot !== undefined) f.snapshot = c.snapshot;

@@ -5,6 +5,7 @@
 // checking blocks, next gets round to it.
 
 import * as fs from 'node:fs';
+import type { FindingCode } from '../encoding/finding-codes.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Finding } from '../encoding/errors.js';
 import { gunzip } from './gzip.js';
@@ -23,7 +24,7 @@ export type GunzipMessage =
   | { type: 'data'; buf: ArrayBuffer; len: number }
   | { type: 'progress'; bytesIn: number }
   | { type: 'finding'; finding: Finding }
-  | { type: 'fault'; code: string; message: string; here: boolean }
+  | { type: 'fault'; code: FindingCode; message: string; here: boolean }
   | { type: 'failed'; message: string }
   | { type: 'end' };
 

@@ -10,6 +10,7 @@
 import * as zlib from 'node:zlib';
 import type { Finding } from '../encoding/errors.js';
 import { Fault, firstNonZero, type Pull } from './pull.js';
+import { Code } from '../encoding/finding-codes.js';
 
 const crc32: (data: Uint8Array, prev?: number) => number = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Table;
 
@@ -47,7 +48,7 @@ export async function* gunzip(raw: Pull, report: (f: Finding) => void): AsyncGen
     try {
       for (;;) {
         const chunk = await raw.take(1 << 18);
-        if (chunk.length === 0) throw new Fault('gzip-truncated', `${m} ends early, after ${raw.offset} compressed bytes (${outBytes} decompressed): the archive is cut short`);
+        if (chunk.length === 0) throw new Fault(Code.GzipTruncated, `${m} ends early, after ${raw.offset} compressed bytes (${outBytes} decompressed): the archive is cut short`);
         const before = inf.bytesWritten;
         for await (const out of inflateChunk(inf, chunk, m)) {
           crc = crc32(out, crc);
@@ -66,12 +67,12 @@ export async function* gunzip(raw: Pull, report: (f: Finding) => void): AsyncGen
       inf.destroy();
     }
     const t = await raw.read(8);
-    if (t.length < 8) throw new Fault('gzip-truncated', `${m} ends inside its 8-byte trailer, after ${raw.offset} compressed bytes: the archive is cut short`);
+    if (t.length < 8) throw new Fault(Code.GzipTruncated, `${m} ends inside its 8-byte trailer, after ${raw.offset} compressed bytes: the archive is cut short`);
     if (t.readUInt32LE(0) !== crc) {
-      throw new Fault('gzip-corrupt', `${m}: CRC32 of the decompressed data is ${hex(crc)}, the trailer says ${hex(t.readUInt32LE(0))}: the data is corrupt`, false);
+      throw new Fault(Code.GzipCorrupt, `${m}: CRC32 of the decompressed data is ${hex(crc)}, the trailer says ${hex(t.readUInt32LE(0))}: the data is corrupt`, false);
     }
     if (t.readUInt32LE(4) !== size % 2 ** 32) {
-      throw new Fault('gzip-corrupt', `${m}: decompressed to ${size} bytes, the trailer says ${t.readUInt32LE(4)} (mod 2^32)`, false);
+      throw new Fault(Code.GzipCorrupt, `${m}: decompressed to ${size} bytes, the trailer says ${t.readUInt32LE(4)} (mod 2^32)`, false);
     }
     const next = await raw.read(2);
     raw.unread(next);
@@ -88,13 +89,13 @@ export async function* gunzip(raw: Pull, report: (f: Finding) => void): AsyncGen
  * set; gzip -d ignores them, so a change there changes nothing restored.
  */
 async function readGzipHeader(raw: Pull, m: string): Promise<void> {
-  const truncated = () => new Fault('gzip-truncated', `${m} ends inside its header: the archive is cut short`);
+  const truncated = () => new Fault(Code.GzipTruncated, `${m} ends inside its header: the archive is cut short`);
   const h = await raw.read(10);
   if (h.length < 10) throw truncated();
-  if (h[0] !== 0x1f || h[1] !== 0x8b) throw new Fault('gzip-corrupt', `${m}: magic is ${hex(h[0]!)} ${hex(h[1]!)}, not 0x1f 0x8b`);
-  if (h[2] !== 8) throw new Fault('gzip-corrupt', `${m}: compression method ${h[2]} is not deflate (8)`);
+  if (h[0] !== 0x1f || h[1] !== 0x8b) throw new Fault(Code.GzipCorrupt, `${m}: magic is ${hex(h[0]!)} ${hex(h[1]!)}, not 0x1f 0x8b`);
+  if (h[2] !== 8) throw new Fault(Code.GzipCorrupt, `${m}: compression method ${h[2]} is not deflate (8)`);
   const flags = h[3]!;
-  if (flags & 0xe0) throw new Fault('gzip-corrupt', `${m}: reserved header flag bits are set (flags ${hex(flags)})`);
+  if (flags & 0xe0) throw new Fault(Code.GzipCorrupt, `${m}: reserved header flag bits are set (flags ${hex(flags)})`);
   let hcrc = crc32(h);
   const see = (b: Buffer) => (hcrc = crc32(b, hcrc));
   if (flags & 4) {
@@ -122,7 +123,7 @@ async function readGzipHeader(raw: Pull, m: string): Promise<void> {
   if (flags & 2) {
     const c = await raw.read(2);
     if (c.length < 2) throw truncated();
-    if (c.readUInt16LE(0) !== (hcrc & 0xffff)) throw new Fault('gzip-corrupt', `${m}: header CRC16 mismatch`);
+    if (c.readUInt16LE(0) !== (hcrc & 0xffff)) throw new Fault(Code.GzipCorrupt, `${m}: header CRC16 mismatch`);
   }
 }
 
@@ -152,7 +153,7 @@ async function* inflateChunk(inf: zlib.InflateRaw, chunk: Buffer, m: string): As
       // Output is pushed before the write callback runs, so once `done` nothing more comes.
       let out: Buffer | null;
       while ((out = inf.read() as Buffer | null) !== null) yield out;
-      if (failure) throw new Fault('gzip-corrupt', `${m}: deflate data is corrupt (${failure.message})`);
+      if (failure) throw new Fault(Code.GzipCorrupt, `${m}: deflate data is corrupt (${failure.message})`);
       if (done) return;
       await new Promise<void>((r) => (wake = r));
     }
@@ -172,11 +173,11 @@ async function reportTrailing(raw: Pull, report: (f: Finding) => void): Promise<
     if (i >= 0) nonZeroAt = raw.offset - b.length + i;
   });
   if (nonZeroAt < 0) {
-    report({ severity: 'warning', code: 'gzip-trailing-zeros', message: `${n} zero bytes follow the last gzip member at compressed byte ${at}; gzip and tar ignore them` });
+    report({ severity: 'warning', code: Code.GzipTrailingZeros, message: `${n} zero bytes follow the last gzip member at compressed byte ${at}; gzip and tar ignore them` });
   } else {
     report({
       severity: 'error',
-      code: 'gzip-trailing-garbage',
+      code: Code.GzipTrailingGarbage,
       message: `${n} bytes that are not gzip data follow the last gzip member at compressed byte ${at} (first non-zero byte at ${nonZeroAt}); gzip -d warns and tar xzf exits with an error`,
     });
   }

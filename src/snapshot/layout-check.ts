@@ -4,6 +4,7 @@
 // and no file content is needed. File contents are checked elsewhere.
 
 import type { Finding } from '../encoding/errors.js';
+import { Code, type FindingCode } from '../encoding/finding-codes.js';
 
 export interface MemberInfo {
   name: string;
@@ -86,7 +87,7 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
     if (m.type === 'file') {
       // A later copy of a path overwrites the earlier one when tar extracts.
       if (seen.has(key)) {
-        const f: Finding = { severity: 'warning', code: 'duplicate-member', snapshot: p.snapshot, message: `snapshots/${key} is in the archive more than once; extracting keeps only the last copy` };
+        const f: Finding = { severity: 'warning', code: Code.DuplicateMember, snapshot: p.snapshot, message: `snapshots/${key} is in the archive more than once; extracting keeps only the last copy` };
         if (p.block !== undefined) f.block = p.block;
         if (p.rel !== undefined) f.file = p.rel;
         findings.push(f);
@@ -95,13 +96,13 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
     }
     if (p.block === undefined) {
       if (m.type === 'file') {
-        findings.push({ severity: 'warning', code: 'unexpected-file', message: `snapshots/${p.snapshot} is a file, not a snapshot dir` });
+        findings.push({ severity: 'warning', code: Code.UnexpectedFile, message: `snapshots/${p.snapshot} is a file, not a snapshot dir` });
       } else snapshotOf(p.snapshot);
       continue;
     }
     const snap = snapshotOf(p.snapshot);
     if (p.rel === undefined && m.type === 'file') {
-      findings.push({ severity: 'warning', code: 'unexpected-file', snapshot: p.snapshot, message: `snapshots/${p.snapshot}/${p.block} is a file beside the block dirs; Prometheus ignores it` });
+      findings.push({ severity: 'warning', code: Code.UnexpectedFile, snapshot: p.snapshot, message: `snapshots/${p.snapshot}/${p.block} is a file beside the block dirs; Prometheus ignores it` });
       continue;
     }
     let b = snap.blocks.get(p.block);
@@ -115,12 +116,12 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
   for (const name of [...snaps.keys()].sort()) {
     const snap = snaps.get(name)!;
     if (!isSnapshotName(name)) {
-      findings.push({ severity: 'warning', code: 'bad-snapshot-name', snapshot: name, message: `snapshot dir snapshots/${name} is not named like a Prometheus snapshot (YYYYMMDDTHHMMSSZ-<16 lowercase hex>)` });
+      findings.push({ severity: 'warning', code: Code.BadSnapshotName, snapshot: name, message: `snapshot dir snapshots/${name} is not named like a Prometheus snapshot (YYYYMMDDTHHMMSSZ-<16 lowercase hex>)` });
     }
     const blocks: BlockFilesInfo[] = [];
     for (const block of [...snap.blocks.keys()].sort()) {
       if (!isBlockName(block)) {
-        findings.push({ severity: 'error', code: 'bad-block-name', snapshot: name, block, message: `snapshots/${name}/${block} is not named by a ULID; Prometheus only loads block dirs named by a ULID and would ignore it` });
+        findings.push({ severity: 'error', code: Code.BadBlockName, snapshot: name, block, message: `snapshots/${name}/${block} is not named by a ULID; Prometheus only loads block dirs named by a ULID and would ignore it` });
         continue;
       }
       const b = snap.blocks.get(block)!;
@@ -133,10 +134,10 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
   const total = snapshots.reduce((n, s) => n + s.blocks.length, 0);
   if (total === 0) {
     const what = snapshots.length === 0 ? 'no snapshot dir under snapshots/' : `no block dir in ${snapshots.map((s) => `snapshots/${s.name}`).join(', ')}`;
-    findings.push({ severity: 'error', code: 'no-blocks', message: `the archive holds ${what}; restoring it restores no data` });
+    findings.push({ severity: 'error', code: Code.NoBlocks, message: `the archive holds ${what}; restoring it restores no data` });
   } else {
     for (const s of snapshots) {
-      if (s.blocks.length === 0) findings.push({ severity: 'warning', code: 'empty-snapshot', snapshot: s.name, message: `snapshot dir snapshots/${s.name} holds no block dir` });
+      if (s.blocks.length === 0) findings.push({ severity: 'warning', code: Code.EmptySnapshot, snapshot: s.name, message: `snapshot dir snapshots/${s.name} holds no block dir` });
     }
   }
   return { findings: findings.done(), snapshots };
@@ -145,7 +146,7 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
 /** Keeps the first MAX_PER_CODE findings of each code; done() adds one summary per code that had more. */
 class CappedFindings {
   private readonly kept: Finding[] = [];
-  private readonly seen = new Map<string, { n: number; severity: Finding['severity'] }>();
+  private readonly seen = new Map<FindingCode, { n: number; severity: Finding['severity'] }>();
 
   push(f: Finding): void {
     const c = this.seen.get(f.code) ?? { n: 0, severity: f.severity };
@@ -166,17 +167,17 @@ const BLOCK_FILES = new Set(['meta.json', 'index', 'tombstones', 'chunks']);
 
 function checkBlock(snapshot: string, block: string, b: BlockDir, findings: CappedFindings): void {
   const where = `snapshots/${snapshot}/${block}`;
-  const f = (severity: Finding['severity'], code: string, file: string, message: string) =>
+  const f = (severity: Finding['severity'], code: FindingCode, file: string, message: string) =>
     findings.push({ severity, code, snapshot, block, file, message });
 
-  if (!b.files.has('meta.json')) f('error', 'missing-meta', 'meta.json', `${where} has no meta.json; Prometheus cannot open the block`);
-  if (!b.files.has('index')) f('error', 'missing-index', 'index', `${where} has no index; Prometheus cannot open the block`);
-  if (!b.files.has('tombstones')) f('warning', 'missing-tombstones', 'tombstones', `${where} has no tombstones file (Prometheus reads a missing one as empty)`);
+  if (!b.files.has('meta.json')) f('error', Code.MissingMeta, 'meta.json', `${where} has no meta.json; Prometheus cannot open the block`);
+  if (!b.files.has('index')) f('error', Code.MissingIndex, 'index', `${where} has no index; Prometheus cannot open the block`);
+  if (!b.files.has('tombstones')) f('warning', Code.MissingTombstones, 'tombstones', `${where} has no tombstones file (Prometheus reads a missing one as empty)`);
 
   // Segments: Prometheus reads every numeric name in chunks/ in name order, and a chunk
   // ref's upper 32 bits index that list, so names must be 000001, 000002, … with no gap.
   if (b.files.has('chunks')) {
-    f('error', 'missing-chunks', 'chunks', `${where}/chunks is a file, not a dir of segments`);
+    f('error', Code.MissingChunks, 'chunks', `${where}/chunks is a file, not a dir of segments`);
     return;
   }
   const seqs: number[] = [];
@@ -185,27 +186,27 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
   for (const rel of [...b.files.keys(), ...b.dirs].sort()) {
     const top = rel.split('/', 1)[0]!;
     if (!BLOCK_FILES.has(top)) {
-      if (!reported.has(top)) f('warning', 'unexpected-file', top, `${where}/${top} is not part of a block (meta.json, index, chunks/, tombstones)`);
+      if (!reported.has(top)) f('warning', Code.UnexpectedFile, top, `${where}/${top} is not part of a block (meta.json, index, chunks/, tombstones)`);
       reported.add(top);
     } else if (top === 'chunks' && rel !== 'chunks') {
       hasChunks = true;
       const seg = rel.slice('chunks/'.length);
       const isFile = b.files.has(rel);
       if (isFile && SEGMENT.test(seg)) seqs.push(Number(seg));
-      else if (isFile && /^\d+$/.test(seg)) f('error', 'bad-segment-name', rel, `${where}/${rel}: segment names have 6 digits (000001); Prometheus would still read this one, out of order`);
-      else f('warning', 'unexpected-file', rel, `${where}/${rel} is not a chunk segment (000001, 000002, …)`);
+      else if (isFile && /^\d+$/.test(seg)) f('error', Code.BadSegmentName, rel, `${where}/${rel}: segment names have 6 digits (000001); Prometheus would still read this one, out of order`);
+      else f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is not a chunk segment (000001, 000002, …)`);
     } else if (top !== 'chunks' && b.dirs.has(rel)) {
-      f('warning', 'unexpected-file', rel, `${where}/${rel} is a dir, not a file`);
+      f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is a dir, not a file`);
     }
   }
   if (!hasChunks) {
-    f('error', 'missing-chunks', 'chunks', `${where} has no chunks/ dir`);
+    f('error', Code.MissingChunks, 'chunks', `${where} has no chunks/ dir`);
     return;
   }
   if (seqs.length === 0) {
     // Prometheus creates segment 000001 with the first chunk and never persists a block
     // without samples (LeveledCompactor.write returns early), so this is not a real block.
-    f('error', 'no-chunk-segments', 'chunks', `${where}/chunks holds no segment file; a Prometheus block always has chunks/000001`);
+    f('error', Code.NoChunkSegments, 'chunks', `${where}/chunks holds no segment file; a Prometheus block always has chunks/000001`);
     return;
   }
   seqs.sort((x, y) => x - y);
@@ -215,11 +216,11 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
     if (!have.has(want)) missing.push(seg6(want));
   }
   if (have.has(0)) {
-    f('error', 'chunk-segment-gap', 'chunks/000000', `${where}/chunks/000000: segment numbering starts at 000001; Prometheus would count this one as the first segment and every chunk ref would point at the wrong file`);
+    f('error', Code.ChunkSegmentGap, 'chunks/000000', `${where}/chunks/000000: segment numbering starts at 000001; Prometheus would count this one as the first segment and every chunk ref would point at the wrong file`);
   }
   if (missing.length > 0) {
     const max = seg6(seqs[seqs.length - 1]!);
-    f('error', 'chunk-segment-gap', `chunks/${missing[0]}`, `${where}/chunks has no segment ${missing.join(', ')}${missing.length === 5 ? ', …' : ''} but goes up to ${max}; chunk refs into later segments would point at the wrong file`);
+    f('error', Code.ChunkSegmentGap, `chunks/${missing[0]}`, `${where}/chunks has no segment ${missing.join(', ')}${missing.length === 5 ? ', …' : ''} but goes up to ${max}; chunk refs into later segments would point at the wrong file`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { Code, type FindingCode } from '../encoding/finding-codes.js';
 // A pull reader over an async iterator of byte chunks, for the archive
 // parsers: take views, read exact lengths, skip, and put bytes back. Also the
 // Fault that ends reading with a finding, and a fast zero scan.
@@ -7,7 +8,7 @@ export const EMPTY: Buffer = Buffer.alloc(0);
 /** A problem that ends reading: becomes a finding. */
 export class Fault extends Error {
   constructor(
-    readonly code: string,
+    readonly code: FindingCode,
     message: string,
     /** Whether the problem is at the current read position (not, say, a CRC over earlier data). */
     readonly here = true,
@@ -38,7 +39,7 @@ export class Pull {
         r = await this.it.next();
       } catch (e) {
         if (!this.isInput || e instanceof Fault) throw e;
-        throw new Fault('input-error', `reading the input failed after ${this.offset} bytes: ${e instanceof Error ? e.message : String(e)}`);
+        throw new Fault(Code.InputError, `reading the input failed after ${this.offset} bytes: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (r.done) {
         this.ended = true;

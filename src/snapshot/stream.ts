@@ -13,6 +13,7 @@ import { gunzipThread, THREAD_ABOVE } from './gunzip-thread.js';
 import { Fault, Pull } from './pull.js';
 import { TarReader } from './tar-reader.js';
 import { prefetch } from './prefetch.js';
+import { Code } from '../encoding/finding-codes.js';
 
 /** How far decompression may run ahead of the tar parser. */
 const PREFETCH_BYTES = 8 << 20;
@@ -116,7 +117,7 @@ export async function readArchive(input: Readable, visit: (e: ArchiveEntry) => P
     }
   } catch (e) {
     if (!(e instanceof Fault)) {
-      findings.push({ severity: 'error', code: 'internal-error', message: `tsdb-inspect failed reading the archive (a bug): ${e instanceof Error ? e.message : String(e)}` });
+      findings.push({ severity: 'error', code: Code.InternalError, message: `tsdb-inspect failed reading the archive (a bug): ${e instanceof Error ? e.message : String(e)}` });
     } else if (tar?.current && e.here) {
       findings.push({ severity: 'error', code: e.code, ...tar.current.where, message: `${e.message}; reading member \`${tar.current.raw}\`` });
     } else {

@@ -26,6 +26,7 @@ import {
   type TarHeader,
 } from './tar-header.js';
 import type { ArchiveEntry } from './stream.js';
+import { Code, type FindingCode } from '../encoding/finding-codes.js';
 
 /** Pax and GNU long-name records are read whole; real ones are a few hundred bytes. */
 const MAX_META = 1 << 20;
@@ -84,24 +85,24 @@ export class TarReader {
       const block = await this.src.read(BLOCK);
       if (at === 0 && !isZero(block) && !looksLikeTar(block) && (block.length < BLOCK || typeof parseHeader(block) === 'string')) {
         const what = this.gzip ? 'the gzip data does not hold a tar archive' : 'the input is neither gzip nor tar';
-        return this.fail('not-an-archive', `${what}: ${this.gzip && block.length === 0 ? 'it decompresses to 0 bytes' : guessFormat(block)}`);
+        return this.fail(Code.NotAnArchive, `${what}: ${this.gzip && block.length === 0 ? 'it decompresses to 0 bytes' : guessFormat(block)}`);
       }
       if (block.length === 0) {
-        return this.fail('tar-no-end-marker', `the tar stream ends at ${this.pos(at)} without an end-of-archive marker (two zero blocks), which tar always writes: the archive is incomplete (was tar interrupted, or the file cut at a member boundary?)`);
+        return this.fail(Code.TarNoEndMarker, `the tar stream ends at ${this.pos(at)} without an end-of-archive marker (two zero blocks), which tar always writes: the archive is incomplete (was tar interrupted, or the file cut at a member boundary?)`);
       }
-      if (block.length < BLOCK) return this.fail('tar-truncated', `the archive ends inside the tar header at ${this.pos(at)}: it is cut short`);
+      if (block.length < BLOCK) return this.fail(Code.TarTruncated, `the archive ends inside the tar header at ${this.pos(at)}: it is cut short`);
       if (isZero(block)) return this.readEnd(at);
       const h = parseHeader(block);
-      if (typeof h === 'string') return this.fail('tar-bad-header', `bad tar header at ${this.pos(at)}: ${h}; reading stops here`);
+      if (typeof h === 'string') return this.fail(Code.TarBadHeader, `bad tar header at ${this.pos(at)}: ${h}; reading stops here`);
 
       if (h.flag === 'x' || h.flag === 'L' || h.flag === 'K' || h.flag === 'g') {
         // Extended headers describe the next member; they are small, so read them whole.
-        if (h.size > MAX_META) return this.fail('tar-bad-header', `extended header at ${this.pos(at)} declares ${h.size} bytes (limit ${MAX_META})`);
+        if (h.size > MAX_META) return this.fail(Code.TarBadHeader, `extended header at ${this.pos(at)} declares ${h.size} bytes (limit ${MAX_META})`);
         const data = await this.src.read(h.size);
-        if (data.length < h.size || !(await this.skipPadding(h.size, at))) return this.fail('tar-truncated', `the archive ends inside the extended header at ${this.pos(at)}: it is cut short`);
+        if (data.length < h.size || !(await this.skipPadding(h.size, at))) return this.fail(Code.TarTruncated, `the archive ends inside the extended header at ${this.pos(at)}: it is cut short`);
         if (h.flag === 'x') {
           pax = parsePax(data);
-          if (!pax) return this.fail('tar-bad-header', `malformed pax header at ${this.pos(at)}`);
+          if (!pax) return this.fail(Code.TarBadHeader, `malformed pax header at ${this.pos(at)}`);
         } else if (h.flag !== 'g') {
           // A pax global header ('g') changes nothing about where members go.
           const z = data.indexOf(0);
@@ -112,14 +113,14 @@ export class TarReader {
         continue;
       }
       const size = pax?.has('size') ? paxSize(pax.get('size')!) : h.size;
-      if (size === undefined) return this.fail('tar-bad-header', `bad pax size \`${clip(pax!.get('size')!)}\` for the member at ${this.pos(at)}`);
+      if (size === undefined) return this.fail(Code.TarBadHeader, `bad pax size \`${clip(pax!.get('size')!)}\` for the member at ${this.pos(at)}`);
       const name = pax?.get('path') ?? longName ?? h.name;
       const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
       pax = longName = longLink = undefined;
       if (++this.members > MAX_MEMBERS) {
         this.members--;
         return this.fail(
-          'too-many-members',
+          Code.TooManyMembers,
           `the archive holds more than ${MAX_MEMBERS} members (the next at ${this.pos(at)}); a Prometheus snapshot of even 20,000 blocks has fewer, so reading stops here and the rest is not checked`,
         );
       }
@@ -134,12 +135,12 @@ export class TarReader {
     const path = normalize(raw);
     this.current = { raw: clip(raw), where: where(path) };
     if (type === undefined) {
-      this.list('warning', 'unsupported-member', `member \`${clip(raw)}\` has tar entry type '${flag}', which tsdb-inspect does not read; it is skipped`, where(path));
+      this.list('warning', Code.UnsupportedMember, `member \`${clip(raw)}\` has tar entry type '${flag}', which tsdb-inspect does not read; it is skipped`, where(path));
       return this.skip(at, raw, size);
     }
     const why = unsafeReason(raw, type, linkname);
     if (why) {
-      this.list('error', 'unsafe-member', `member \`${clip(raw)}\` ${why}; it is not read or followed`, where(path));
+      this.list('error', Code.UnsafeMember, `member \`${clip(raw)}\` ${why}; it is not read or followed`, where(path));
       return this.skip(at, raw, size);
     }
     if (this.any === undefined) {
@@ -155,7 +156,7 @@ export class TarReader {
         if (!this.any) {
           for (const r of this.undecided) {
             if (normalize(r) === '') continue;
-            this.list('error', 'outside-snapshots', `member \`${clip(r)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
+            this.list('error', Code.OutsideSnapshots, `member \`${clip(r)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
           }
         }
         this.undecided.length = 0;
@@ -168,7 +169,7 @@ export class TarReader {
       return type === 'link' ? this.link(at, raw, name, linkname, size) : this.deliver(at, raw, name, type, size);
     }
     if ((type === 'file' || type === 'link') && p?.block === undefined) {
-      this.list('error', 'outside-snapshots', `member \`${clip(raw)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
+      this.list('error', Code.OutsideSnapshots, `member \`${clip(raw)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
       return this.skip(at, raw, size);
     }
     if (!p) return this.skip(at, raw, size); // a dir outside snapshots/ restores nothing
@@ -188,10 +189,10 @@ export class TarReader {
     const targetSize = unsafePath(linkname) === undefined ? this.files.get(target) : undefined;
     if (!this.opts.hardLinks || targetSize === undefined) {
       const why = this.opts.hardLinks ? 'which is not an earlier regular file under snapshots/' : 'which this reader does not follow';
-      this.list('error', 'unsafe-member', `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\`, ${why}; it is not read or followed`, this.current!.where);
+      this.list('error', Code.UnsafeMember, `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\`, ${why}; it is not read or followed`, this.current!.where);
       return this.skip(at, raw, size);
     }
-    this.list('warning', 'hard-link', `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\` (how tar stores a second path to one file, e.g. a block shared by two snapshots); it is checked as a copy of it`, this.current!.where);
+    this.list('warning', Code.HardLink, `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\` (how tar stores a second path to one file, e.g. a block shared by two snapshots); it is checked as a copy of it`, this.current!.where);
     // A hard link has no data of its own (size 0); skip whatever a writer put there.
     if (!(await this.skip(at, raw, size))) return false;
     this.files.set(name, targetSize);
@@ -200,7 +201,7 @@ export class TarReader {
     try {
       await this.visit({ name, type: 'link', size: targetSize, linkTarget: target, stream });
     } catch (e) {
-      this.fail('visit-failed', `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
+      this.fail(Code.VisitFailed, `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
     }
     return true;
   }
@@ -212,7 +213,7 @@ export class TarReader {
     if (this.bare === undefined) {
       this.bare = top !== 'snapshots' && isSnapshotName(top);
       if (this.bare) {
-        this.warn('no-snapshots-dir', `member paths start at the snapshot dir (\`${top}/\`), not at snapshots/ (made with tar -C snapshots .?); reading them as snapshots/${top}/…`);
+        this.warn(Code.NoSnapshotsDir, `member paths start at the snapshot dir (\`${top}/\`), not at snapshots/ (made with tar -C snapshots .?); reading them as snapshots/${top}/…`);
       }
     }
     return this.bare && isSnapshotName(top) ? `snapshots/${path}` : path;
@@ -221,7 +222,7 @@ export class TarReader {
   private async skip(at: number, raw: string, size: number): Promise<boolean> {
     const got = await this.src.skip(size);
     if (got === size && (await this.skipPadding(size, at))) return true;
-    this.fail('tar-truncated', `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...this.current?.where, offset: got });
+    this.fail(Code.TarTruncated, `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...this.current?.where, offset: got });
     return false;
   }
 
@@ -234,7 +235,7 @@ export class TarReader {
     const visiting = Promise.resolve()
       .then(() => this.visit({ name, type, size: type === 'directory' ? 0 : size, stream }))
       .catch((e: unknown) => {
-        if (!failed) this.fail('visit-failed', `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
+        if (!failed) this.fail(Code.VisitFailed, `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
       })
       .finally(() => stream.resume()); // discard whatever the visitor left
     let got = 0;
@@ -251,7 +252,7 @@ export class TarReader {
         await visiting;
         return true;
       }
-      this.fail('tar-truncated', `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...where(name), offset: got });
+      this.fail(Code.TarTruncated, `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...where(name), offset: got });
       failed = true;
       stream.destroy(new Error(`archive ends inside ${clip(name)} after ${got} of ${size} bytes`));
       await visiting;
@@ -275,7 +276,7 @@ export class TarReader {
     const b = await this.src.read(pad);
     const i = firstNonZero(b);
     if (i >= 0) {
-      this.list('warning', 'tar-padding', `the padding after the member at ${this.pos(at)} holds a non-zero byte at ${this.pos(this.src.offset - b.length + i)}; tar ignores it, but no tar writes it`, this.current?.where);
+      this.list('warning', Code.TarPadding, `the padding after the member at ${this.pos(at)} holds a non-zero byte at ${this.pos(this.src.offset - b.length + i)}; tar ignores it, but no tar writes it`, this.current?.where);
     }
     return b.length === pad;
   }
@@ -284,7 +285,7 @@ export class TarReader {
   private async readEnd(at: number): Promise<void> {
     const second = await this.src.read(BLOCK);
     if (second.length < BLOCK && firstNonZero(second) < 0) {
-      this.fail('tar-no-end-marker', `the tar stream ends ${second.length ? 'inside the second' : 'after one'} zero block at ${this.pos(at)}; the end-of-archive marker is two whole blocks, which tar always writes: the archive is incomplete`);
+      this.fail(Code.TarNoEndMarker, `the tar stream ends ${second.length ? 'inside the second' : 'after one'} zero block at ${this.pos(at)}; the end-of-archive marker is two whole blocks, which tar always writes: the archive is incomplete`);
       return;
     }
     this.src.unread(second);
@@ -301,7 +302,7 @@ export class TarReader {
     // A whole header there means another archive was appended (cat a.tar b.tar).
     const more = typeof next === 'object' ? ` It starts with member \`${clip(next.name)}\`: was another tar appended (cat a.tar b.tar)? tar reads only up to the marker unless given --ignore-zeros.` : '';
     this.fail(
-      'tar-trailing-garbage',
+      Code.TarTrailingGarbage,
       `data follows the end-of-archive marker at ${this.pos(at)} (first non-zero byte at ${nonZeroAt}, ${this.src.offset - nonZeroAt} bytes to the end); tar stops at the marker, so it is never restored.${more}`,
     );
   }
@@ -310,9 +311,9 @@ export class TarReader {
   finish(): void {
     for (const [key, n] of this.counts) {
       if (n <= MAX_LISTED) continue;
-      const [severity, code] = key.split(' ') as [Finding['severity'], string];
+      const [severity, code] = key.split(' ') as [Finding['severity'], FindingCode];
       const message =
-        code === 'outside-snapshots'
+        code === Code.OutsideSnapshots
           ? `${n - MAX_LISTED} more members are not under snapshots/<snapshot>/ (not listed one by one)`
           : `${n - MAX_LISTED} more ${code} findings not listed (${n} in all)`;
       this.findings.push({ severity, code, message });
@@ -321,18 +322,18 @@ export class TarReader {
   }
 
   /** A finding about one member, of a kind that a hostile archive can repeat a million times. */
-  private list(severity: Finding['severity'], code: string, message: string, w: Where = {}): void {
+  private list(severity: Finding['severity'], code: FindingCode, message: string, w: Where = {}): void {
     const key = `${severity} ${code}`;
     const n = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, n);
     if (n <= MAX_LISTED) this.findings.push({ severity, code, ...w, message });
   }
 
-  fail(code: string, message: string, w: Where = {}): void {
+  fail(code: FindingCode, message: string, w: Where = {}): void {
     this.findings.push({ severity: 'error', code, ...w, message });
   }
 
-  warn(code: string, message: string, w: Where = {}): void {
+  warn(code: FindingCode, message: string, w: Where = {}): void {
     this.findings.push({ severity: 'warning', code, ...w, message });
   }
 }

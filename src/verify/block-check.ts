@@ -10,6 +10,7 @@ import { readTombstones } from '../tombstones/tombstones.js';
 import { FindingSink, type Recorded } from './findings.js';
 import { checkIndex, type IndexFacts } from './index-check.js';
 import type { ChunkTable } from './segment-scan.js';
+import { Code } from '../encoding/finding-codes.js';
 
 export interface BlockInput {
   /** Block dir name. */
@@ -46,12 +47,12 @@ export function parseMetaChecked(name: string, raw: Uint8Array | undefined, sink
   try {
     meta = parseMeta(raw);
   } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_VERSION' ? 'meta-version' : 'meta-parse', 'meta.json');
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_VERSION' ? Code.MetaVersion : Code.MetaParse, 'meta.json');
     return undefined;
   }
-  if (meta.ulid !== name) sink.error('meta-ulid', `meta.json: ulid ${meta.ulid} does not match the block dir name ${name}`, 'meta.json');
-  if (!isULID(meta.ulid)) sink.error('meta-ulid', `meta.json: ulid ${JSON.stringify(meta.ulid)} is not a valid ULID`, 'meta.json');
-  if (!(meta.minTime < meta.maxTime)) sink.error('meta-time-range', `meta.json: minTime ${meta.minTime} is not before maxTime ${meta.maxTime}`, 'meta.json');
+  if (meta.ulid !== name) sink.error(Code.MetaUlid, `meta.json: ulid ${meta.ulid} does not match the block dir name ${name}`, 'meta.json');
+  if (!isULID(meta.ulid)) sink.error(Code.MetaUlid, `meta.json: ulid ${JSON.stringify(meta.ulid)} is not a valid ULID`, 'meta.json');
+  if (!(meta.minTime < meta.maxTime)) sink.error(Code.MetaTimeRange, `meta.json: minTime ${meta.minTime} is not before maxTime ${meta.maxTime}`, 'meta.json');
   return meta;
 }
 
@@ -61,12 +62,12 @@ export function checkTombstones(raw: Uint8Array, seriesRefs: Float64Array | unde
   try {
     const ts = readTombstones(raw);
     for (const e of ts.entries) {
-      if (seriesRefs && !hasRef(seriesRefs, e.ref)) sink.error('tombstones-ref', `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
-      if (e.maxTime < e.minTime) sink.error('tombstones-interval', `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}`, 'tombstones', e.offset);
+      if (seriesRefs && !hasRef(seriesRefs, e.ref)) sink.error(Code.TombstonesRef, `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
+      if (e.maxTime < e.minTime) sink.error(Code.TombstonesInterval, `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}`, 'tombstones', e.offset);
     }
     for (const ivs of ts.bySeries.values()) n += ivs.length;
   } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'tombstones-crc' : 'tombstones-corrupt', 'tombstones');
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.TombstonesCrc : Code.TombstonesCorrupt, 'tombstones');
   }
   return n;
 }
@@ -125,7 +126,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     }
     if (n > 0 && facts) {
       const file = 'chunks/' + segmentName(seq + 1);
-      sink.warn('chunk-unreferenced', `${file}: ${n} chunks (${bytes} bytes) are not referenced by any series, the first at offset ${first}`, file, first);
+      sink.warn(Code.ChunkUnreferenced, `${file}: ${n} chunks (${bytes} bytes) are not referenced by any series, the first at offset ${first}`, file, first);
     }
   }
 
@@ -143,7 +144,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     if (badChunks > 0) counted.splice(2, 1);
     for (const [k, v] of counted) {
       const stated = meta.stats[k] ?? 0;
-      if (stated !== v) sink.error('meta-stats', `meta.json: stats.${k} is ${stated}, but the block holds ${v}`, 'meta.json');
+      if (stated !== v) sink.error(Code.MetaStats, `meta.json: stats.${k} is ${stated}, but the block holds ${v}`, 'meta.json');
     }
   }
   const summary: BlockSummary = {
@@ -179,17 +180,17 @@ function crossCheckRefs(b: BlockInput, meta: BlockMeta | undefined, facts: Index
     const t = b.segments.get(seq);
     if (!t) {
       absentSegments++;
-      sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
+      sink.error(Code.IndexChunkRef, `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
       continue;
     }
     const k = t.find(off);
     if (k < 0 && off >= t.bytes) {
       // Cut at a record boundary, a segment still reads cleanly; only the refs past its end tell.
-      sink.error('chunk-missing', `${file}: the index (series at offset ${at}) refers to a chunk at offset ${off}, past the end of the ${t.bytes}-byte segment: it is truncated, or the ref is corrupt`, file, Math.max(0, t.bytes - 1));
+      sink.error(Code.ChunkMissing, `${file}: the index (series at offset ${at}) refers to a chunk at offset ${off}, past the end of the ${t.bytes}-byte segment: it is truncated, or the ref is corrupt`, file, Math.max(0, t.bytes - 1));
       continue;
     }
     if (k < 0) {
-      sink.error('index-chunk-ref', `index series at offset ${at}: chunk ref points at offset ${off} of ${file}, which is not the start of a chunk`, 'index', at);
+      sink.error(Code.IndexChunkRef, `index series at offset ${at}: chunk ref points at offset ${off} of ${file}, which is not the start of a chunk`, 'index', at);
       continue;
     }
     t.refs[k]++;
@@ -200,14 +201,14 @@ function crossCheckRefs(b: BlockInput, meta: BlockMeta | undefined, facts: Index
     }
     if (t.minT[k] !== facts.chunkMinT[i] || t.maxT[k] !== facts.chunkMaxT[i]) {
       sink.error(
-        'chunk-time-mismatch',
+        Code.ChunkTimeMismatch,
         `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, but the index (series at offset ${at}) says [${facts.chunkMinT[i]}, ${facts.chunkMaxT[i]}]`,
         file,
         off,
       );
     }
     if (meta && (t.minT[k] < meta.minTime || t.maxT[k] >= meta.maxTime)) {
-      sink.error('chunk-outside-block', `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, outside the block's range [${meta.minTime}, ${meta.maxTime})`, file, off);
+      sink.error(Code.ChunkOutsideBlock, `${file}: chunk at offset ${off} holds samples from ${t.minT[k]} to ${t.maxT[k]}, outside the block's range [${meta.minTime}, ${meta.maxTime})`, file, off);
     }
   }
   return { numSamples, badChunks, absentSegments };

@@ -25,6 +25,7 @@ import { checkIndex } from './index-check.js';
 import { INDEX_SPILL_AT, IndexSpill } from './index-spill.js';
 import { checkOverlaps } from './overlaps.js';
 import { SegmentScanner, type ChunkTable } from './segment-scan.js';
+import { Code } from '../encoding/finding-codes.js';
 
 export { INDEX_SPILL_AT };
 
@@ -151,7 +152,7 @@ export class Collector {
         [m.buf, m.indexFile, m.print] = [kept.buf, kept.file, kept.print];
       } else {
         const buf = await readAll(stream, MAX_SMALL_FILE);
-        if (!buf) s.sink.error(rel === 'meta.json' ? 'meta-parse' : 'tombstones-corrupt', `${rel} is larger than ${MAX_SMALL_FILE} bytes; no real block has one so large`, rel);
+        if (!buf) s.sink.error(rel === 'meta.json' ? Code.MetaParse : Code.TombstonesCorrupt, `${rel} is larger than ${MAX_SMALL_FILE} bytes; no real block has one so large`, rel);
         [m.buf, m.print] = [buf, this.prints ? bufPrint(buf) : ''];
       }
     } finally {
@@ -213,7 +214,7 @@ export class Collector {
     const what = was ? 'differs from the copy the block was checked with; tar keeps this later copy, which' : 'was not there when the block was checked; it';
     s.sink.to(c.findings);
     s.sink.error(
-      'block-split',
+      Code.BlockSplit,
       `${m.rel} comes again after the rest of its block (the block's files are not together in the archive) and ${what} is not cross-checked with the block's other files (they were let go); verify the extracted directory to check the block as it restores`,
       m.rel,
     );
@@ -225,7 +226,7 @@ export class Collector {
         if (index) checkIndex(index, quietMeta(c.meta), s.sink);
       }
     } catch (e) {
-      s.sink.caught(e, 'internal-error');
+      s.sink.caught(e, Code.InternalError);
     }
     s.sink.to(this.findings);
   }
@@ -270,7 +271,7 @@ export class Collector {
       return;
     }
     const why = m ? `${m.rel}, whose content was not kept` : 'a file that is not part of a block';
-    s.sink.error('hard-link', `${rel} is a hard link to \`${target}\`, ${why}: it cannot be checked as ${rel}`, rel);
+    s.sink.error(Code.HardLink, `${rel} is a hard link to \`${target}\`, ${why}: it cannot be checked as ${rel}`, rel);
   }
 
   /** Cross-check a block (at the end: `final`), and let go of all it kept. */
@@ -287,7 +288,7 @@ export class Collector {
       scratch.record();
       for (const [rel, m] of s.mirrors) {
         scratch.warn(
-          'hard-link-unchecked',
+          Code.HardLinkUnchecked,
           `${rel} is a hard link to a file of block ${m.owner.snapshot}/${m.owner.name}, checked there; that block was let go before this link came (verify keeps no block once checked, so that memory stays flat), so ${rel} is not cross-checked with this block's other files; verify the extracted directory to check them together`,
           rel,
         );
@@ -322,7 +323,7 @@ export class Collector {
       return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments, prechecked: this.prechecked }, sink);
     } catch (e) {
       // A bug must not hide the other blocks: it becomes this block's finding.
-      sink.caught(e, 'internal-error');
+      sink.caught(e, Code.InternalError);
       return { summary: { ulid: s.name, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0, ok: false }, absentSegments: 0 };
     }
   }

@@ -3,21 +3,22 @@
 // and counts the rest, which close() reports as one summary finding.
 
 import { isTsdbError, type Finding } from '../encoding/errors.js';
+import { Code, type FindingCode } from '../encoding/finding-codes.js';
 
 export const MAX_PER_CODE = 20;
 
 /** What one file's check added to a sink, to be replayed for a copy of that file (a hard link). */
 export interface Recorded {
   /** The first findings of each code, as they were added. */
-  added: { severity: Finding['severity']; code: string; message: string; file?: string; offset?: number }[];
+  added: { severity: Finding['severity']; code: FindingCode; message: string; file?: string; offset?: number }[];
   /** Findings per code beyond those kept in `added`. */
-  dropped: Map<string, { n: number; severity: Finding['severity']; file?: string }>;
+  dropped: Map<FindingCode, { n: number; severity: Finding['severity']; file?: string }>;
 }
 
 export class FindingSink {
   /** Where findings go (see `to`). */
   private list: Finding[];
-  private readonly counts = new Map<string, { n: number; severity: Finding['severity']; file?: string }>();
+  private readonly counts = new Map<FindingCode, { n: number; severity: Finding['severity']; file?: string }>();
 
   constructor(
     private readonly place: { snapshot?: string; block?: string },
@@ -30,7 +31,7 @@ export class FindingSink {
   errors = 0;
   private recording: Recorded | undefined;
 
-  add(severity: Finding['severity'], code: string, message: string, file?: string, offset?: number): void {
+  add(severity: Finding['severity'], code: FindingCode, message: string, file?: string, offset?: number): void {
     if (severity === 'error') this.errors++;
     const c = this.counts.get(code) ?? { n: 0, severity, file };
     c.n++;
@@ -77,7 +78,7 @@ export class FindingSink {
     }
   }
 
-  private push(severity: Finding['severity'], code: string, message: string, file?: string, offset?: number): void {
+  private push(severity: Finding['severity'], code: FindingCode, message: string, file?: string, offset?: number): void {
     const f = { severity, code } as Finding;
     if (this.place.snapshot !== undefined) f.snapshot = this.place.snapshot;
     if (this.place.block !== undefined) f.block = this.place.block;
@@ -87,21 +88,21 @@ export class FindingSink {
     this.list.push(f);
   }
 
-  error(code: string, message: string, file?: string, offset?: number): void {
+  error(code: FindingCode, message: string, file?: string, offset?: number): void {
     this.add('error', code, message, file, offset);
   }
 
-  warn(code: string, message: string, file?: string, offset?: number): void {
+  warn(code: FindingCode, message: string, file?: string, offset?: number): void {
     this.add('warning', code, message, file, offset);
   }
 
   /** A caught exception as a finding: TsdbErrors keep their offset; anything else is a bug we still report. */
-  caught(e: unknown, code: string, file?: string): void {
+  caught(e: unknown, code: FindingCode, file?: string): void {
     if (isTsdbError(e)) this.error(code, e.message, e.context.file ?? file, e.context.offset);
-    else this.error('internal-error', `unexpected ${e instanceof Error ? e.name + ': ' + e.message : String(e)} while checking ${file ?? 'the input'}`, file);
+    else this.error(Code.InternalError, `unexpected ${e instanceof Error ? e.name + ': ' + e.message : String(e)} while checking ${file ?? 'the input'}`, file);
   }
 
-  count(code: string): number {
+  count(code: FindingCode): number {
     return this.counts.get(code)?.n ?? 0;
   }
 

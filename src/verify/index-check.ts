@@ -21,6 +21,7 @@ import { compareLabels } from '../query/merge.js';
 import { firstNonZero } from '../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
 import { Ranges, SeriesLabelRefs } from './index-tables.js';
+import { Code } from '../encoding/finding-codes.js';
 
 /** Prometheus pads label indices and postings lists to 4-byte boundaries; nothing else. */
 const MAX_PADDING = 3;
@@ -82,7 +83,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   try {
     ix = new IndexReader(buf);
   } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-corrupt', FILE);
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexCorrupt, FILE);
     return undefined;
   }
   const toc = ix.toc;
@@ -90,7 +91,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   // No Prometheus writes format 3 (3.x reads it as 2, for a format still to come; 2.x
   // refuses it): a 3 here is a 2 with one bit flipped, or a layout we cannot vouch for.
   if (ix.version === 3) {
-    sink.error('index-version', 'index format version 3 is not written by any Prometheus (2.x refuses it; 3.x reads it as 2 for a future format): the version byte is corrupt', FILE, 4);
+    sink.error(Code.IndexVersion, 'index format version 3 is not written by any Prometheus (2.x refuses it; 3.x reads it as 2 for a future format): the version byte is corrupt', FILE, 4);
   }
   const covered = new Ranges();
   covered.add(0, INDEX_HEADER_LEN);
@@ -106,7 +107,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   const syms = ix.symbols.strings;
   for (let i = 1; i < syms.length; i++) {
     if (compareUtf8(syms[i - 1], syms[i]) >= 0) {
-      sink.error('index-symbols-order', `index symbol table: symbol ${i} ${JSON.stringify(syms[i])} is not after ${JSON.stringify(syms[i - 1])} (symbols must be sorted and unique)`, FILE, ix.symbols.offsets[i]);
+      sink.error(Code.IndexSymbolsOrder, `index symbol table: symbol ${i} ${JSON.stringify(syms[i])} is not after ${JSON.stringify(syms[i - 1])} (symbols must be sorted and unique)`, FILE, ix.symbols.offsets[i]);
     }
   }
 
@@ -151,7 +152,7 @@ function walkSeries(buf: Uint8Array, ix: IndexReader, start: number, end: number
       // Entries are 16-byte aligned; the gap must be zeros.
       const next = Math.min(end, off + SERIES_ALIGN - (off % SERIES_ALIGN));
       const bad = zeroFrom(buf, off, next);
-      if (bad >= 0) sink.error('index-padding', `index series section: non-zero padding byte at offset ${bad}`, FILE, bad);
+      if (bad >= 0) sink.error(Code.IndexPadding, `index series section: non-zero padding byte at offset ${bad}`, FILE, bad);
       off = next;
       if (off >= end) break;
     }
@@ -159,7 +160,7 @@ function walkSeries(buf: Uint8Array, ix: IndexReader, start: number, end: number
     if (nz < 0) break; // only padding left up to the next section
     if (nz !== off) {
       // An aligned position holding zero is padding, and padding only ends a section.
-      sink.error('index-padding', `index series section: non-zero byte at offset ${nz} after padding`, FILE, nz);
+      sink.error(Code.IndexPadding, `index series section: non-zero byte at offset ${nz} after padding`, FILE, nz);
       // Resume at the next possible entry start (always past `off`, so the walk ends).
       off = v1 || nz % SERIES_ALIGN === 0 ? nz : nz + SERIES_ALIGN - (nz % SERIES_ALIGN);
       continue;
@@ -169,7 +170,7 @@ function walkSeries(buf: Uint8Array, ix: IndexReader, start: number, end: number
     try {
       s = readSeriesInto(buf, off, ix, cur);
     } catch (e) {
-      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-series', FILE);
+      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexSeries, FILE);
       // Skip to the next entry if its length is readable; otherwise give up on the section.
       const d = decbufUvarintAt(buf, off, 'index series', false);
       if (d.error()) break;
@@ -195,32 +196,32 @@ function checkSeries(
   // Messages are made only for findings: this runs for every series.
   const where = (): string => `index series at offset ${off}`;
   const labels = s.labels;
-  if (labels.length === 0) sink.error('index-empty-labels', `${where()} has no labels`, FILE, off);
+  if (labels.length === 0) sink.error(Code.IndexEmptyLabels, `${where()} has no labels`, FILE, off);
   for (let i = 0; i < labels.length; i += 2) {
-    if (labels[i] === '' || labels[i + 1] === '') sink.error('index-empty-labels', `${where()}: label ${i / 2} has an empty ${labels[i] === '' ? 'name' : 'value'}`, FILE, off);
+    if (labels[i] === '' || labels[i + 1] === '') sink.error(Code.IndexEmptyLabels, `${where()}: label ${i / 2} has an empty ${labels[i] === '' ? 'name' : 'value'}`, FILE, off);
     if (i > 0 && compareUtf8(labels[i - 2], labels[i]) >= 0) {
-      sink.error('index-out-of-order-labels', `${where()}: out-of-order labels: ${JSON.stringify(labels[i])} after ${JSON.stringify(labels[i - 2])}`, FILE, off);
+      sink.error(Code.IndexOutOfOrderLabels, `${where()}: out-of-order labels: ${JSON.stringify(labels[i])} after ${JSON.stringify(labels[i - 2])}`, FILE, off);
     }
   }
   if (prev && compareLabels(prev, labels) >= 0) {
-    sink.error('index-series-order', `${where()}: series are not sorted by labels (this series does not sort after the one before it)`, FILE, off);
+    sink.error(Code.IndexSeriesOrder, `${where()}: series are not sorted by labels (this series does not sort after the one before it)`, FILE, off);
   }
   const { minTime: mins, maxTime: maxs, ref: refs } = s;
   for (let i = 0; i < s.nChunks; i++) {
     const minT = mins[i]!;
     const maxT = maxs[i]!;
-    if (maxT < minT) sink.error('index-chunk-meta', `${where()}: chunk ${i} has maxt ${maxT} before mint ${minT}`, FILE, off);
+    if (maxT < minT) sink.error(Code.IndexChunkMeta, `${where()}: chunk ${i} has maxt ${maxT} before mint ${minT}`, FILE, off);
     if (i > 0) {
       const pMin = mins[i - 1]!;
       const pMax = maxs[i - 1]!;
       if (minT === pMin && maxT === pMax) {
-        sink.error('index-duplicated-chunks', `${where()}: duplicated chunks: chunk ${i} repeats the time range [${minT}, ${maxT}] of chunk ${i - 1}`, FILE, off);
+        sink.error(Code.IndexDuplicatedChunks, `${where()}: duplicated chunks: chunk ${i} repeats the time range [${minT}, ${maxT}] of chunk ${i - 1}`, FILE, off);
       } else if (minT <= pMax) {
-        sink.error('index-out-of-order-chunks', `${where()}: out-of-order chunks: chunk ${i} [${minT}, ${maxT}] overlaps or precedes chunk ${i - 1} [${pMin}, ${pMax}]`, FILE, off);
+        sink.error(Code.IndexOutOfOrderChunks, `${where()}: out-of-order chunks: chunk ${i} [${minT}, ${maxT}] overlaps or precedes chunk ${i - 1} [${pMin}, ${pMax}]`, FILE, off);
       }
     }
     if (meta && (minT < meta.minTime || maxT >= meta.maxTime)) {
-      sink.error('index-outside-chunks', `${where()}: outside chunks: chunk ${i} [${minT}, ${maxT}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
+      sink.error(Code.IndexOutsideChunks, `${where()}: outside chunks: chunk ${i} [${minT}, ${maxT}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
     }
     facts.push(refs[i]!, minT, maxT, off);
   }
@@ -233,7 +234,7 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
   try {
     table = readLabelOffsetTable(buf, ix.toc.labelIndicesTable);
   } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-label-offset-table', FILE);
+    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexLabelOffsetTable, FILE);
     return;
   }
   for (const entry of table) {
@@ -244,17 +245,17 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
       for (let i = 0; i < li.values.length; i++) {
         const v = ix.symbol(li.values[i]);
         if (v === undefined) {
-          sink.error('index-symbol-ref', `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: value ${i} refers to unknown symbol ${li.values[i]}`, FILE, entry.offset);
+          sink.error(Code.IndexSymbolRef, `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: value ${i} refers to unknown symbol ${li.values[i]}`, FILE, entry.offset);
           break;
         }
         if (prev !== undefined && li.names === 1 && compareUtf8(prev, v) >= 0) {
-          sink.error('index-label-index-order', `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: values are not sorted`, FILE, entry.offset);
+          sink.error(Code.IndexLabelIndexOrder, `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: values are not sorted`, FILE, entry.offset);
           break;
         }
         prev = v;
       }
     } catch (e) {
-      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-label-index', FILE);
+      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexLabelIndex, FILE);
     }
   }
 }
@@ -262,10 +263,10 @@ function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, 
 function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): void {
   if (ix.toc.postingsTable) covered.add(ix.toc.postingsTable, sectionEnd(buf, ix.toc.postingsTable));
   const { labelsInPostings, sawAll } = walkPostings(buf, ix, series, sink, covered);
-  if (!sawAll && series.n > 0 && ix.version !== 1) sink.error('index-all-postings', 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
+  if (!sawAll && series.n > 0 && ix.version !== 1) sink.error(Code.IndexAllPostings, 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
   const labelsInSeries = series.labels();
   if (labelsInPostings !== labelsInSeries) {
-    sink.error('index-postings-incomplete', `index: postings lists hold ${labelsInPostings} label references, but the series hold ${labelsInSeries} labels`, FILE, ix.toc.postingsTable);
+    sink.error(Code.IndexPostingsIncomplete, `index: postings lists hold ${labelsInPostings} label references, but the series hold ${labelsInSeries} labels`, FILE, ix.toc.postingsTable);
   }
 }
 
@@ -289,7 +290,7 @@ function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs,
     const value = table.value(k);
     const offset = table.listAt[k];
     if (k > 0 && ordered && (compareUtf8(pName, name) || compareUtf8(pValue, value)) >= 0) {
-      sink.error('index-postings-table-order', `index postings offset table: entry ${keyOf(name, value)} is not after ${keyOf(pName, pValue)}`, FILE, table.entryOffset(k));
+      sink.error(Code.IndexPostingsTableOrder, `index postings offset table: entry ${keyOf(name, value)} is not after ${keyOf(pName, pValue)}`, FILE, table.entryOffset(k));
     }
     pName = name;
     pValue = value;
@@ -298,7 +299,7 @@ function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs,
       count = checkPostingsList(buf, offset);
       covered.add(offset, sectionEnd(buf, offset));
     } catch (err) {
-      sink.caught(err, isTsdbError(err) && err.code === 'ERR_BAD_CHECKSUM' ? 'index-crc' : 'index-postings', FILE);
+      sink.caught(err, isTsdbError(err) && err.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexPostings, FILE);
       continue;
     }
     const isAll = name === '' && value === '';
@@ -307,24 +308,24 @@ function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs,
     for (let i = 0, p = offset + 8; i < count; i++, p += 4) {
       const ref = be32At(buf, p);
       if (i > 0 && ref <= prev) {
-        sink.error('index-postings-order', `index postings list ${keyOf(name, value)} at offset ${offset}: refs are not strictly increasing at entry ${i}`, FILE, offset);
+        sink.error(Code.IndexPostingsOrder, `index postings list ${keyOf(name, value)} at offset ${offset}: refs are not strictly increasing at entry ${i}`, FILE, offset);
         break;
       }
       prev = ref;
       const si = series.find(ref, from);
       if (si >= 0) from = si + 1;
       if (si < 0) {
-        sink.error('index-postings-ref', `index postings list ${keyOf(name, value)} at offset ${offset}: entry ${i} refers to series ${ref}, which does not exist`, FILE, offset);
+        sink.error(Code.IndexPostingsRef, `index postings list ${keyOf(name, value)} at offset ${offset}: entry ${i} refers to series ${ref}, which does not exist`, FILE, offset);
         continue;
       }
       if (!isAll && !(seq ? series.hasSeq(si, name, value, seq) : series.has(si, name, value, ix))) {
-        sink.error('index-postings-label', `index postings list ${keyOf(name, value)} at offset ${offset}: series ${ref} does not have that label`, FILE, offset);
+        sink.error(Code.IndexPostingsLabel, `index postings list ${keyOf(name, value)} at offset ${offset}: series ${ref} does not have that label`, FILE, offset);
       }
     }
     if (isAll) {
       sawAll = true;
       if (count !== series.n) {
-        sink.error('index-all-postings', `index: the all-postings list has ${count} entries, but the series section holds ${series.n} series`, FILE, offset);
+        sink.error(Code.IndexAllPostings, `index: the all-postings list has ${count} entries, but the series section holds ${series.n} series`, FILE, offset);
       }
     } else labelsInPostings += count;
   }
@@ -350,8 +351,8 @@ function checkCoverage(buf: Uint8Array, covered: Ranges, sink: FindingSink): voi
 function gap(buf: Uint8Array, from: number, to: number, sink: FindingSink): void {
   const nz = firstNonZero(buf.subarray(from, to));
   if (nz >= 0) {
-    sink.error('index-padding', `index: non-zero byte at offset ${from + nz} in the ${to - from} bytes at [${from}, ${to}) that no section or table refers to (only zero padding may be there)`, FILE, from + nz);
+    sink.error(Code.IndexPadding, `index: non-zero byte at offset ${from + nz} in the ${to - from} bytes at [${from}, ${to}) that no section or table refers to (only zero padding may be there)`, FILE, from + nz);
   } else if (to - from > MAX_PADDING) {
-    sink.error('index-unreferenced', `index: ${to - from} zero bytes at [${from}, ${to}) belong to no section or table; Prometheus pads by at most ${MAX_PADDING}`, FILE, from);
+    sink.error(Code.IndexUnreferenced, `index: ${to - from} zero bytes at [${from}, ${to}) belong to no section or table; Prometheus pads by at most ${MAX_PADDING}`, FILE, from);
   }
 }

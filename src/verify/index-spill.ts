@@ -11,6 +11,7 @@ import { crc32c } from '../encoding/crc32c.js';
 import { be32At, hex32 } from '../encoding/decbuf.js';
 import { MAGIC_INDEX, TOC_LEN } from '../index/toc.js';
 import type { FindingSink } from './findings.js';
+import { Code } from '../encoding/finding-codes.js';
 
 /** An index larger than this waits in a temp file, not in memory, until its block is checked. */
 export const INDEX_SPILL_AT = 256 * 1024 * 1024;
@@ -64,7 +65,7 @@ export class IndexSpill {
         const head = parts.length === 1 ? b : Buffer.concat(parts, n);
         const magic = be32At(head, 0);
         if (magic !== MAGIC_INDEX) {
-          sink.error('index-corrupt', `index magic is ${hex32(magic)}, want ${hex32(MAGIC_INDEX)}: this is not an index (the rest is not read)`, 'index', 0);
+          sink.error(Code.IndexCorrupt, `index magic is ${hex32(magic)}, want ${hex32(MAGIC_INDEX)}: this is not an index (the rest is not read)`, 'index', 0);
           bad = true;
           parts.length = 0;
           continue;
@@ -96,7 +97,7 @@ export class IndexSpill {
     try {
       const size = fs.fstatSync(fd).size;
       if (size > MAX_INDEX) {
-        sink.error('index-too-large', `index is ${size} bytes; tsdb-inspect checks indexes of up to ${MAX_INDEX} bytes (it is not checked)`, 'index');
+        sink.error(Code.IndexTooLarge, `index is ${size} bytes; tsdb-inspect checks indexes of up to ${MAX_INDEX} bytes (it is not checked)`, 'index');
         return undefined;
       }
       const toc = Buffer.alloc(TOC_LEN);
@@ -104,7 +105,7 @@ export class IndexSpill {
       const want = be32At(toc, TOC_LEN - 4);
       const got = crc32c(toc, 0, TOC_LEN - 4);
       if (want !== got) {
-        sink.error('index-crc', `index TOC at offset ${size - TOC_LEN}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, 'index', size - TOC_LEN);
+        sink.error(Code.IndexCrc, `index TOC at offset ${size - TOC_LEN}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, 'index', size - TOC_LEN);
         return undefined;
       }
       const buf = Buffer.allocUnsafe(size);

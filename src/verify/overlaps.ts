@@ -3,6 +3,7 @@
 
 import type { BlockSummary } from './block-check.js';
 import { MAX_PER_CODE, type FindingSink } from './findings.js';
+import { Code } from '../encoding/finding-codes.js';
 
 /**
  * The first pairs are listed; then only blocks are counted, so a hostile archive of
@@ -24,8 +25,8 @@ export function checkOverlaps(snap: { blocks: BlockSummary[] }, sink: FindingSin
         break;
       }
       pairs++;
-      sink.warn('blocks-overlap', `blocks ${b[i].ulid} [${b[i].minTime}, ${b[i].maxTime}) and ${b[j].ulid} [${b[j].minTime}, ${b[j].maxTime}) overlap in time`);
+      sink.warn(Code.BlocksOverlap, `blocks ${b[i].ulid} [${b[i].minTime}, ${b[i].maxTime}) and ${b[j].ulid} [${b[j].minTime}, ${b[j].maxTime}) overlap in time`);
     }
   }
-  if (more) sink.warn('blocks-overlap', `in all, ${overlapping} blocks overlap an earlier block (pairs after the first ${listed} not listed)`);
+  if (more) sink.warn(Code.BlocksOverlap, `in all, ${overlapping} blocks overlap an earlier block (pairs after the first ${listed} not listed)`);
 }

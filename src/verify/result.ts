@@ -7,6 +7,7 @@ import { checkLayout, type MemberInfo } from '../snapshot/layout-check.js';
 import type { DataDirFiles } from '../wal/head.js';
 import type { Collector, CollectorOptions, SnapshotSummary } from './collect.js';
 import { checkHead } from './head-check.js';
+import { Code } from '../encoding/finding-codes.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -35,9 +36,9 @@ export interface VerifyOptions extends CollectorOptions {
 export function finish(collector: Collector, members: MemberInfo[], findings: Finding[], checkNames: boolean, heads = new Map<string, DataDirFiles>()): VerifyResult {
   const layout = checkLayout(members);
   for (const f of layout.findings) {
-    if (!checkNames && f.code === 'bad-snapshot-name') continue;
+    if (!checkNames && f.code === Code.BadSnapshotName) continue;
     // A data dir with only a WAL (a fresh server) has no blocks, and that is fine: its head is the data.
-    if (heads.size > 0 && f.code === 'no-blocks') continue;
+    if (heads.size > 0 && f.code === Code.NoBlocks) continue;
     findings.push(f);
   }
   for (const s of layout.snapshots) collector.snapshot(s.name);

@@ -17,6 +17,7 @@ import { isTsdbError } from '../encoding/errors.js';
 import { MAGIC_CHUNKS, SEGMENT_HEADER_LEN } from '../chunks/segment.js';
 import { firstNonZero } from '../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
+import { Code } from '../encoding/finding-codes.js';
 
 /**
  * The longest chunk data read. A chunk holds at most 65535 samples (its 2-byte count);
@@ -234,7 +235,7 @@ export class SegmentScanner {
   /** A non-zero byte after what looked like zero padding to the end. */
   private afterPadding(at: number): void {
     this.sink.error(
-      'chunk-segment-padding',
+      Code.ChunkSegmentPadding,
       `${this.file}: non-zero byte at offset ${at} after zero padding from offset ${this.zerosFrom}; padding may only end a segment (the rest is not read)`,
       this.file,
       this.zerosFrom,
@@ -248,20 +249,20 @@ export class SegmentScanner {
     if (!this.headerDone) {
       if (b.length < SEGMENT_HEADER_LEN) {
         if (final) {
-          this.sink.error('chunk-segment-truncated', `${this.file}: ${b.length} bytes, shorter than the ${SEGMENT_HEADER_LEN}-byte segment header`, this.file, 0);
+          this.sink.error(Code.ChunkSegmentTruncated, `${this.file}: ${b.length} bytes, shorter than the ${SEGMENT_HEADER_LEN}-byte segment header`, this.file, 0);
         }
         return;
       }
       const magic = be32At(b, 0);
       if (magic !== MAGIC_CHUNKS) {
-        this.sink.error('chunk-segment-magic', `${this.file}: magic is ${hex32(magic)}, want ${hex32(MAGIC_CHUNKS)}`, this.file, 0);
+        this.sink.error(Code.ChunkSegmentMagic, `${this.file}: magic is ${hex32(magic)}, want ${hex32(MAGIC_CHUNKS)}`, this.file, 0);
         return this.stop();
       }
       if (b[4] !== 1) {
-        this.sink.error('chunk-segment-version', `${this.file}: segment format version ${b[4]} is not known (1 is)`, this.file, 4);
+        this.sink.error(Code.ChunkSegmentVersion, `${this.file}: segment format version ${b[4]} is not known (1 is)`, this.file, 4);
         return this.stop();
       }
-      if (b[5] | b[6] | b[7]) this.sink.error('chunk-segment-padding', `${this.file}: non-zero bytes in the header padding`, this.file, 5);
+      if (b[5] | b[6] | b[7]) this.sink.error(Code.ChunkSegmentPadding, `${this.file}: non-zero bytes in the header padding`, this.file, 5);
       this.headerDone = true;
       p = SEGMENT_HEADER_LEN;
     }
@@ -284,7 +285,7 @@ export class SegmentScanner {
       }
       if (!ok) {
         if (q - p >= 10) {
-          this.sink.error('chunk-length', `${this.file}: chunk at offset ${off}: length varint is longer than 10 bytes`, this.file, off);
+          this.sink.error(Code.ChunkLength, `${this.file}: chunk at offset ${off}: length varint is longer than 10 bytes`, this.file, off);
           return this.stop();
         }
         break; // need more bytes
@@ -305,7 +306,7 @@ export class SegmentScanner {
       }
       if (len > MAX_SCANNED_CHUNK) {
         this.sink.error(
-          'chunk-length',
+          Code.ChunkLength,
           `${this.file}: chunk at offset ${off}: data length ${len} exceeds ${MAX_SCANNED_CHUNK} bytes, far more than any chunk Prometheus writes: the length is corrupt (the rest of the segment is not read)`,
           this.file,
           off,
@@ -322,7 +323,7 @@ export class SegmentScanner {
       p += need;
     }
     if (final && p < b.length) {
-      this.sink.error('chunk-segment-truncated', `${this.file}: the last chunk record at offset ${this.base + p} is cut off (${b.length - p} bytes of it present)`, this.file, this.base + p);
+      this.sink.error(Code.ChunkSegmentTruncated, `${this.file}: the last chunk record at offset ${this.base + p} is cut off (${b.length - p} bytes of it present)`, this.file, this.base + p);
       p = b.length;
     }
     this.pending = b.subarray(p);
@@ -335,7 +336,7 @@ export class SegmentScanner {
     const want = be32At(b, dataEnd);
     const got = crc32c(b, encAt, dataEnd);
     if (want !== got) {
-      this.sink.error('chunk-crc', `${this.file}: chunk at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, this.file, off);
+      this.sink.error(Code.ChunkCrc, `${this.file}: chunk at offset ${off}: CRC32C mismatch (stored ${hex32(want)}, computed ${hex32(got)})`, this.file, off);
       this.table.add(off, NaN, NaN, 0, size, true);
       return;
     }
@@ -375,16 +376,16 @@ export class SegmentScanner {
       }
     } catch (e) {
       if (isTsdbError(e) && e.code === 'ERR_UNKNOWN_ENCODING') {
-        this.sink.error('chunk-encoding', `${this.file}: chunk at offset ${off}: unknown chunk encoding ${enc} (${encodingName(enc)})`, this.file, off);
+        this.sink.error(Code.ChunkEncoding, `${this.file}: chunk at offset ${off}: unknown chunk encoding ${enc} (${encodingName(enc)})`, this.file, off);
       } else {
         const msg = isTsdbError(e) ? e.message : String(e);
-        this.sink.error('chunk-decode', `${this.file}: chunk at offset ${off} (${encodingName(enc)}): samples do not decode: ${msg}`, this.file, off);
+        this.sink.error(Code.ChunkDecode, `${this.file}: chunk at offset ${off} (${encodingName(enc)}): samples do not decode: ${msg}`, this.file, off);
       }
       this.table.add(off, NaN, NaN, 0, size, true);
       return;
     }
-    if (n === 0) this.sink.error('chunk-empty', `${this.file}: chunk at offset ${off} holds no samples`, this.file, off);
-    if (!ordered) this.sink.error('chunk-timestamps', `${this.file}: chunk at offset ${off}: sample timestamps do not strictly increase`, this.file, off);
+    if (n === 0) this.sink.error(Code.ChunkEmpty, `${this.file}: chunk at offset ${off} holds no samples`, this.file, off);
+    if (!ordered) this.sink.error(Code.ChunkTimestamps, `${this.file}: chunk at offset ${off}: sample timestamps do not strictly increase`, this.file, off);
     this.table.add(off, first, last, n, size, n === 0 || !ordered);
   }
 }

@@ -15,6 +15,7 @@ import { checkSplit } from './split.js';
 import { finish, type VerifyOptions, type VerifyResult } from './result.js';
 import { errnoPath, isErrno, unreadable } from './usage.js';
 import { workerScript } from '../snapshot/worker-script.js';
+import { Code } from '../encoding/finding-codes.js';
 
 /**
  * Bytes of blocks from which 'auto' uses one thread per core. Each worker thread pays
@@ -103,7 +104,7 @@ function blockJobs(files: Walked[]): { job: BlockJob; bytes: number }[] {
 
 /** A job that a worker could not finish (it threw, or the thread died): an error finding on its block. */
 function failedBlock(job: BlockJob, why: string): BlockOutcome {
-  const f: Finding = { severity: 'error', code: 'internal-error', snapshot: job.snapshot, block: job.block, message: `checking the block in a worker thread failed (a bug): ${why}` };
+  const f: Finding = { severity: 'error', code: Code.InternalError, snapshot: job.snapshot, block: job.block, message: `checking the block in a worker thread failed (a bug): ${why}` };
   const summary = { ulid: job.block, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0, ok: false };
   return { snapshot: job.snapshot, block: job.block, read: [], check: [f], summary };
 }

@@ -13,6 +13,7 @@ import { Collector } from './collect.js';
 import { finish, type VerifyOptions, type VerifyResult } from './result.js';
 import { special, unreadable } from './usage.js';
 import { verifyDir } from './verify-dir.js';
+import { Code } from '../encoding/finding-codes.js';
 
 export { verifyDir, type VerifyOptions, type VerifyResult };
 
@@ -127,12 +128,12 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
   );
   // In a tar of a data dir, lock and queries.active are the server's own; anything else is unexpected.
   for (const n of stray.filter((x) => !/(^|\/)(lock|queries\.active)$/.test(x)).slice(0, 20)) {
-    findings.push({ severity: 'warning', code: 'unexpected-file', message: `member \`${n.slice(0, 200)}\` is neither a block file nor part of the WAL head; Prometheus ignores it` });
+    findings.push({ severity: 'warning', code: Code.UnexpectedFile, message: `member \`${n.slice(0, 200)}\` is neither a block file nor part of the WAL head; Prometheus ignores it` });
   }
   if (!archive.gzip && opts.name && /\.(tgz|gz)$/i.test(opts.name) && archive.bytesIn > 0) {
     archive.findings.unshift({
       severity: 'warning',
-      code: 'not-gzip',
+      code: Code.NotGzip,
       message: `${path.basename(opts.name)} is named like a gzip archive but is not gzip-compressed (no gzip magic bytes); it is read as a plain tar`,
     });
   }

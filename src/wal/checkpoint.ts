@@ -13,6 +13,7 @@
 
 import type { Finding } from '../encoding/errors.js';
 import { segmentIndex, walSegmentName } from './segment.js';
+import { Code } from '../encoding/finding-codes.js';
 
 export const CHECKPOINT_PREFIX = 'checkpoint.';
 
@@ -106,7 +107,7 @@ function checkGaps(segs: SegmentRef[], expectFirst: number, findings: Finding[],
       const missing = s.index - want === 1 ? walSegmentName(want) : `${walSegmentName(want)} … ${walSegmentName(s.index - 1)}`;
       findings.push({
         severity: 'error',
-        code: 'wal-segment-missing',
+        code: Code.WalSegmentMissing,
         file: s.path,
         message: `${where}: segment ${missing} is missing before ${s.path}; Prometheus would not replay this WAL`,
       });

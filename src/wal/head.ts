@@ -49,6 +49,7 @@ import { addInterval, isDeleted, type Interval } from '../tombstones/tombstones.
 import { planWalReplay, type SegmentRef, type WalReplayPlan } from './checkpoint.js';
 import { readRecord, type RefMetadata, type WalRecord } from './records.js';
 import { WalReader, type WalSegment } from './segment.js';
+import { Code, type FindingCode } from '../encoding/finding-codes.js';
 
 /** The files of a data dir, from a directory or an archive. */
 export interface DataDirFiles {
@@ -280,11 +281,11 @@ export class Head {
       const { path: p, seq } = entries[i]!;
       const last = i === entries.length - 1;
       if (i > 0 && seq !== entries[i - 1]!.seq + 1) {
-        this.findings.push({ severity: 'error', code: 'head-chunks-missing', file: p, message: `head chunk files are not consecutive: ${entries[i - 1]!.path} is followed by ${p}` });
+        this.findings.push({ severity: 'error', code: Code.HeadChunksMissing, file: p, message: `head chunk files are not consecutive: ${entries[i - 1]!.path} is followed by ${p}` });
       }
       const buf = files.read(p);
       if (!buf) {
-        this.findings.push({ severity: 'error', code: 'head-chunks-unreadable', file: p, message: `${p} cannot be read` });
+        this.findings.push({ severity: 'error', code: Code.HeadChunksUnreadable, file: p, message: `${p} cannot be read` });
         break;
       }
       // A last file without a header is one just cut: Prometheus deletes it quietly.
@@ -294,7 +295,7 @@ export class Head {
         f = readHeadChunkFile(buf, p, seq);
       } catch (e) {
         if (!(e instanceof TsdbError)) throw e;
-        this.findings.push(findingFromError(e, 'head-chunks-corrupt', 'error', { file: p }));
+        this.findings.push(findingFromError(e, Code.HeadChunksCorrupt, 'error', { file: p }));
         break;
       }
       if (f.error) {
@@ -302,7 +303,7 @@ export class Head {
         const tail = `; Prometheus drops ${p}${last ? '' : ' and the files after it'} and replays their samples from the WAL`;
         this.findings.push({
           severity: torn ? 'warning' : 'error',
-          code: torn ? 'head-chunks-torn-tail' : 'head-chunks-corrupt',
+          code: torn ? Code.HeadChunksTornTail : Code.HeadChunksCorrupt,
           file: p,
           offset: f.end,
           message: (torn ? `${p}: last chunk is torn (only zeros follow it): ` : '') + f.error.message + tail,
@@ -327,7 +328,7 @@ export class Head {
         list.push(c);
       }
       if (overlap) {
-        this.findings.push({ severity: 'error', code: 'head-chunks-out-of-sequence', file: p, message: `${overlap}; Prometheus then discards all m-mapped chunks` });
+        this.findings.push({ severity: 'error', code: Code.HeadChunksOutOfSequence, file: p, message: `${overlap}; Prometheus then discards all m-mapped chunks` });
         byRef.clear();
         break;
       }
@@ -342,11 +343,11 @@ export class Head {
     const segs = this.segmentsOf(files, cp.segments);
     if (!segs) return;
     const r = new WalReader(segs);
-    if (!this.replayRecords(r, 'checkpoint-corrupt', `the rest of ${cp.dir} is not replayed`)) return;
+    if (!this.replayRecords(r, Code.CheckpointCorrupt, `the rest of ${cp.dir} is not replayed`)) return;
     if (r.tornTail) {
       // A checkpoint is renamed into place only when complete: a torn one is corrupt.
       const t = r.tornTail;
-      this.findings.push({ severity: 'error', code: 'checkpoint-corrupt', file: t.segment, offset: t.offset, message: `${t.message} (a checkpoint is complete when renamed into place)` });
+      this.findings.push({ severity: 'error', code: Code.CheckpointCorrupt, file: t.segment, offset: t.offset, message: `${t.message} (a checkpoint is complete when renamed into place)` });
     }
   }
 
@@ -360,13 +361,13 @@ export class Head {
       const segs = this.segmentsOf(files, runs[k]!);
       if (!segs) return false;
       const r = new WalReader(segs);
-      if (!this.replayRecords(r, 'wal-corrupt', 'Prometheus repairs the WAL by dropping everything from here on')) return false;
+      if (!this.replayRecords(r, Code.WalCorrupt, 'Prometheus repairs the WAL by dropping everything from here on')) return false;
       const t = r.tornTail;
       if (t) {
         const lastRun = k === runs.length - 1;
         this.findings.push({
           severity: lastRun ? 'warning' : 'error',
-          code: lastRun ? 'wal-torn-tail' : 'wal-corrupt',
+          code: lastRun ? Code.WalTornTail : Code.WalCorrupt,
           file: t.segment,
           offset: t.offset,
           message: lastRun ? `${t.message}; Prometheus drops the torn record on start` : `${t.message}, but more segments follow`,
@@ -384,7 +385,7 @@ export class Head {
     for (const s of refs) {
       const bytes = files.read(s.path);
       if (!bytes) {
-        this.findings.push({ severity: 'error', code: 'wal-unreadable', file: s.path, message: `${s.path} cannot be read` });
+        this.findings.push({ severity: 'error', code: Code.WalUnreadable, file: s.path, message: `${s.path} cannot be read` });
         return undefined;
       }
       out.push({ name: s.path, bytes });
@@ -393,7 +394,7 @@ export class Head {
   }
 
   /** Applies every record of `r`; false (with a finding) at the first corruption. */
-  private replayRecords(r: WalReader, code: string, consequence: string): boolean {
+  private replayRecords(r: WalReader, code: FindingCode, consequence: string): boolean {
     for (;;) {
       let rec: WalRecord;
       try {
