@@ -331,7 +331,7 @@ export class Head {
         });
         break;
       }
-      let overlap: string | undefined;
+      let overlap: { at: number; message: string } | undefined;
       for (const c of f.chunks) {
         if (!c.outOfOrder && c.maxTime < this.minValidTime) continue;
         // Prometheus skips a chunk whose encoding it does not know (chunkenc.IsValidEncoding),
@@ -349,13 +349,13 @@ export class Head {
         if (!list) byRef.set(c.seriesRef, (list = []));
         const prev = list[list.length - 1];
         if (prev && prev.maxTime >= c.minTime) {
-          overlap = `${p} offset ${c.offset}: chunk [${c.minTime}, ${c.maxTime}] of series ref ${c.seriesRef} overlaps the previous one [${prev.minTime}, ${prev.maxTime}]`;
+          overlap = { at: c.offset, message: `${p} offset ${c.offset}: chunk [${c.minTime}, ${c.maxTime}] of series ref ${c.seriesRef} overlaps the previous one [${prev.minTime}, ${prev.maxTime}]` };
           break;
         }
         list.push(c);
       }
       if (overlap) {
-        this.findings.push({ severity: 'error', code: Code.HeadChunksOutOfSequence, file: p, message: `${overlap}; Prometheus then discards all m-mapped chunks` });
+        this.findings.push({ severity: 'error', code: Code.HeadChunksOutOfSequence, file: p, offset: overlap.at, message: `${overlap.message} ("out of sequence m-mapped chunk"); Prometheus then discards all m-mapped chunks` });
         byRef.clear();
         break;
       }
