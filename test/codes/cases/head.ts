@@ -3,6 +3,8 @@
 // case needs (no blocks: a fresh server's data dir is just its head), built
 // with the WAL and head chunk writers. The snapshot is the data dir's name.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import type { Member } from '../../fuzz/tarball.js';
 import { encodeExemplars, encodeSamples, encodeSeries, f64bits, WalWriter, writeHeadChunkFile, writeWal, type TestHeadChunk } from '../../helpers/walWriter.js';
@@ -51,6 +53,17 @@ export const cases: CodeCase[] = [
     build: () => dataDir([{ name: 'wal', bytes: new Uint8Array([1]) }]),
     expect: { severity: 'error', snapshot: DIR, block: null, file: 'wal', offset: null },
     check: headNotOk,
+  },
+  {
+    code: 'wal-unreadable',
+    what: 'wal is a file in a data dir on disk',
+    build: (work) => {
+      const dir = path.join(work, DIR);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, 'wal'), 'x');
+      return { dir };
+    },
+    expect: { severity: 'error', snapshot: DIR, file: 'wal', offset: null },
   },
   {
     code: 'wal-segment-missing',
