@@ -73,6 +73,9 @@ async function finish(root: string, warnings: Finding[], close: () => Promise<vo
       // As promtool does: replay only what the newest block (by minTime) does not cover.
       const last = blocks[blocks.length - 1];
       snap.head = wal!.replayHead(wal!.dirDataFiles(s.path), { minValidTime: last ? last.meta.maxTime : -Infinity });
+      // What Prometheus and promtool refuse to open (a gap in the WAL segments, …) is not queried either.
+      const refused = snap.head.refusal();
+      if (refused) throw new TsdbError(ErrorCode.Corrupt, `${shown}: the head cannot be read, as Prometheus would not open it: ${refused.message}`, { file: refused.file });
     }
     return snap;
   });

@@ -109,7 +109,7 @@ function checkGaps(segs: SegmentRef[], expectFirst: number, findings: Finding[],
         severity: 'error',
         code: Code.WalSegmentMissing,
         file: s.path,
-        message: `${where}: segment ${missing} is missing before ${s.path}; Prometheus would not replay this WAL`,
+        message: `${where}: segment ${missing} is missing before ${s.path}; Prometheus and promtool refuse this WAL ("segments are not sequential")`,
       });
       if (run.length > 0) runs.push(run);
       run = [];

@@ -14,7 +14,9 @@
 // 2. The last checkpoint, then the segments numbered after it, in order.
 //    - series: labels → series (a record for known labels maps the new ref
 //      onto the existing series). Each series record gives the series the
-//      m-mapped chunks of its ref and empties its in-memory samples.
+//      m-mapped chunks of its ref and empties its in-memory samples. A
+//      record that gives a known ref to other labels is an error (see
+//      checkReuse).
 //    - samples and histograms: dropped when before minValidTime, for an
 //      unknown ref, or at or before the series' last timestamp (the end of
 //      its m-mapped chunks or its last appended sample, float or histogram:
@@ -28,7 +30,12 @@
 //    one stream, so a record may continue into the next segment (Prometheus
 //    reads each segment on its own here and would call that torn; its writer
 //    never splits a record across segments).
-// 3. Series without any sample are dropped (Head.gc after Init).
+// 3. Series without any sample are dropped (Head.gc after Init). Unknown
+//    refs, reused refs and chunks of unknown encodings are reported once each,
+//    with counts and the first place, as Prometheus logs them once.
+//
+// Where Prometheus refuses to open the head at all (wal or chunks_head not a
+// directory, segments or chunk files not in sequence), `refusal()` says so.
 //
 // Not replayed: the out-of-order WBL (wbl/), chunk snapshots
 // (chunk_snapshot.*), exemplar storage limits. `lock` and `queries.active`
@@ -40,6 +47,7 @@ import type { HistogramSample } from '../chunkenc/histogrammeta.js';
 import {
   decodeHeadChunk,
   headChunkFileSeq,
+  OUT_OF_ORDER_FLAG,
   isEmptyHeadChunkFile,
   readHeadChunkFile,
   type HeadChunk,
@@ -48,8 +56,9 @@ import { TsdbError, findingFromError, type Finding } from '../encoding/errors.js
 import { addInterval, isDeleted, type Interval } from '../tombstones/tombstones.js';
 import { planWalReplay, type SegmentRef, type WalReplayPlan } from './checkpoint.js';
 import { readRecord, type RefMetadata, type WalRecord } from './records.js';
-import { WalReader, type WalSegment } from './segment.js';
+import { WalReader, type RawRecord, type WalSegment } from './segment.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
+import { Tally, UnknownRefs, type Place } from './replay-tally.js';
 
 /** The files of a data dir, from a directory or an archive. */
 export interface DataDirFiles {
@@ -108,6 +117,9 @@ export interface HeadSeries {
 }
 
 const TWO_POW_32 = 4294967296;
+
+/** Findings for which Prometheus refuses to open the head (it does not start; promtool exits 1). */
+const REFUSED: ReadonlySet<FindingCode> = new Set([Code.WalUnreadable, Code.WalSegmentMissing, Code.HeadChunksUnreadable, Code.HeadChunksMissing]);
 
 /** Growable sample storage; values are copied as words so NaN payloads survive. */
 class SampleBuf implements HeadSamples {
@@ -175,6 +187,11 @@ class MemSeries {
 export class Head {
   /** Problems met while rebuilding the head (torn tails are warnings). */
   readonly findings: Finding[] = [];
+
+  /** The first finding for which Prometheus (and promtool) would not open this head at all. */
+  refusal(): Finding | undefined {
+    return this.findings.find((f) => REFUSED.has(f.code));
+  }
   /** The replay plan that was followed. */
   plan: WalReplayPlan | undefined;
   private readonly minValidTime: number;
@@ -184,6 +201,11 @@ export class Head {
   private readonly multiRef = new Map<number, number>();
   private readonly tombstones = new Map<number, Interval[]>();
   private mmByRef = new Map<number, HeadChunk[]>();
+  /** Refs a series record gave to other labels: Prometheus answers neither series (see apply). */
+  private readonly reusedRefs = new Set<number>();
+  private readonly reused = new Tally();
+  private readonly unknown = new UnknownRefs();
+  private readonly badEncodings = new Tally();
   private minT = Infinity;
   private maxT = -Infinity;
   private readonly st = {
@@ -191,7 +213,6 @@ export class Head {
     numTombstones: 0,
     numExemplars: 0,
     droppedOutOfOrder: 0,
-    unknownRefs: 0,
     records: {} as Record<string, number>,
   };
 
@@ -231,7 +252,7 @@ export class Head {
     let numHistogramSamples = 0;
     let numMmappedChunks = 0;
     for (const s of this.byRef.values()) {
-      if (!this.hasData(s)) continue;
+      if (!this.hasData(s) || this.reusedRefs.has(s.ref)) continue;
       numSeries++;
       numMmappedChunks += s.mmapped.length;
       for (const c of s.mmapped) {
@@ -254,7 +275,7 @@ export class Head {
       numExemplars: this.st.numExemplars,
       records: { ...this.st.records },
       droppedOutOfOrder: this.st.droppedOutOfOrder,
-      unknownRefs: this.st.unknownRefs,
+      unknownRefs: this.unknown.total,
     };
   }
 
@@ -310,25 +331,31 @@ export class Head {
         });
         break;
       }
-      let overlap: string | undefined;
+      let overlap: { at: number; message: string } | undefined;
       for (const c of f.chunks) {
+        if (!c.outOfOrder && c.maxTime < this.minValidTime) continue;
+        // Prometheus skips a chunk whose encoding it does not know (chunkenc.IsValidEncoding),
+        // without a word: 1-3 in 2.42 and 3.5, 4-6 (XOR2, the ST histograms) in later 3.x.
+        const base = c.encoding & ~OUT_OF_ORDER_FLAG;
+        if (base < 1 || base > 6) {
+          this.badEncodings.add({ file: p, offset: c.offset }, () => `chunk of series ref ${c.seriesRef} [${c.minTime}, ${c.maxTime}] has encoding ${c.encoding}`);
+          continue;
+        }
         if (c.outOfOrder) {
           this.st.numOutOfOrderChunks++;
           continue;
         }
-        // Encodings Prometheus does not know are skipped (chunkenc.IsValidEncoding); 4-6 are 3.x's.
-        if (c.maxTime < this.minValidTime || c.encoding < 1 || c.encoding > 6) continue;
         let list = byRef.get(c.seriesRef);
         if (!list) byRef.set(c.seriesRef, (list = []));
         const prev = list[list.length - 1];
         if (prev && prev.maxTime >= c.minTime) {
-          overlap = `${p} offset ${c.offset}: chunk [${c.minTime}, ${c.maxTime}] of series ref ${c.seriesRef} overlaps the previous one [${prev.minTime}, ${prev.maxTime}]`;
+          overlap = { at: c.offset, message: `${p} offset ${c.offset}: chunk [${c.minTime}, ${c.maxTime}] of series ref ${c.seriesRef} overlaps the previous one [${prev.minTime}, ${prev.maxTime}]` };
           break;
         }
         list.push(c);
       }
       if (overlap) {
-        this.findings.push({ severity: 'error', code: Code.HeadChunksOutOfSequence, file: p, message: `${overlap}; Prometheus then discards all m-mapped chunks` });
+        this.findings.push({ severity: 'error', code: Code.HeadChunksOutOfSequence, file: p, offset: overlap.at, message: `${overlap.message} ("out of sequence m-mapped chunk"); Prometheus then discards all m-mapped chunks` });
         byRef.clear();
         break;
       }
@@ -397,8 +424,9 @@ export class Head {
   private replayRecords(r: WalReader, code: FindingCode, consequence: string): boolean {
     for (;;) {
       let rec: WalRecord;
+      let raw: RawRecord | undefined;
       try {
-        const raw = r.next();
+        raw = r.next();
         if (!raw) return true;
         rec = readRecord(raw);
       } catch (e) {
@@ -408,15 +436,57 @@ export class Head {
         this.findings.push(f);
         return false;
       }
-      this.apply(rec);
+      this.apply(rec, raw);
     }
+  }
+
+  /**
+   * A series record that gives a known ref to other labels. Prometheus never
+   * writes one (new refs only grow). On replay getOrCreateWithID creates the
+   * new series under the ref (stripeSeries.getOrSet overwrites series[ref])
+   * while the old one stays in the label hash and the postings, and no
+   * multiRef entry is made; 2.42 and 3.5.3 servers (and promtool tsdb dump)
+   * then answer neither series, without a log line. So both are left out.
+   */
+  private checkReuse(ref: number, labels: string[], key: string, at: Place): void {
+    const prev = this.lookup(ref);
+    if (!prev || prev.labels.join('\xff') === key) return;
+    this.reusedRefs.add(ref);
+    this.reused.add(at, () => `series record gives ref ${ref} to ${labelsText(labels)}, but ref ${ref} is ${labelsText(prev.labels)}`);
+  }
+
+  /** Step 3: what the replay counted, as Prometheus reports it at the end (once each). */
+  reportTallies(): void {
+    const enc = this.badEncodings.first;
+    if (enc) {
+      this.findings.push({
+        severity: 'warning',
+        code: Code.HeadChunksEncoding,
+        file: enc.file,
+        offset: enc.offset,
+        message: `${enc.file} offset ${enc.offset}: ${enc.detail}, which Prometheus does not know (${this.badEncodings.count} such chunk(s)); it skips them without a word, so their samples are lost unless the WAL still holds them`,
+      });
+    }
+    const re = this.reused.first;
+    if (re) {
+      this.findings.push({
+        severity: 'error',
+        code: Code.WalSeriesRefReused,
+        file: re.file,
+        offset: re.offset,
+        message: `${re.file} offset ${re.offset}: ${re.detail} (${this.reused.count} such series entries); Prometheus rebinds the ref without a word and then answers neither series, so their samples are lost`,
+      });
+    }
+    const unknown = this.unknown.finding();
+    if (unknown) this.findings.push(unknown);
   }
 
   private lookup(ref: number): MemSeries | undefined {
     return this.byRef.get(this.multiRef.get(ref) ?? ref);
   }
 
-  private apply(rec: WalRecord): void {
+  private apply(rec: WalRecord, raw: RawRecord): void {
+    const at: Place = { file: raw.segment, offset: raw.offset };
     const counts = this.st.records;
     counts[rec.type] = (counts[rec.type] ?? 0) + 1;
     const minValid = this.minValidTime;
@@ -424,6 +494,7 @@ export class Head {
       case 'series':
         for (const { ref, labels } of rec.series) {
           const key = labels.join('\xff');
+          this.checkReuse(ref, labels, key, at);
           let s = this.byLabels.get(key);
           if (s) {
             if (s.ref !== ref) this.multiRef.set(ref, s.ref);
@@ -449,7 +520,7 @@ export class Head {
           if (ti < minValid) continue;
           const s = this.lookup(ref[i]!);
           if (!s) {
-            this.st.unknownRefs++;
+            this.unknown.add('samples', ref[i]!, at);
             continue;
           }
           if (ti <= s.lastT) {
@@ -467,7 +538,7 @@ export class Head {
           if (h.t < minValid) continue;
           const s = this.lookup(ref);
           if (!s) {
-            this.st.unknownRefs++;
+            this.unknown.add('histograms', ref, at);
             continue;
           }
           if (h.t <= s.lastT) {
@@ -482,8 +553,9 @@ export class Head {
       case 'tombstones':
         for (const { ref, minTime, maxTime } of rec.tombstones) {
           if (maxTime < minValid) continue;
+          // 2.42 looks tombstones, exemplars and metadata up by the record's ref only (3.5 maps duplicate refs first).
           if (!this.byRef.has(ref)) {
-            this.st.unknownRefs++;
+            this.unknown.add('tombstones', ref, at);
             continue;
           }
           this.tombstones.set(ref, addInterval(this.tombstones.get(ref) ?? [], { minTime, maxTime }));
@@ -492,14 +564,14 @@ export class Head {
         break;
       case 'exemplars':
         for (const e of rec.exemplars) {
-          if (!this.byRef.has(e.ref)) this.st.unknownRefs++;
+          if (!this.byRef.has(e.ref)) this.unknown.add('exemplars', e.ref, at);
           else if (e.t >= minValid) this.st.numExemplars++;
         }
         break;
       case 'metadata':
         for (const m of rec.metadata) {
           const s = this.byRef.get(m.ref);
-          if (!s) this.st.unknownRefs++;
+          if (!s) this.unknown.add('metadata', m.ref, at);
           else s.metadata = { type: m.type, unit: m.unit, help: m.help };
         }
         break;
@@ -521,7 +593,7 @@ export class Head {
   /** Live series in label order; a series is live under its first ref only. */
   private live(): MemSeries[] {
     const out: MemSeries[] = [];
-    for (const [ref, s] of this.byRef) if (s.ref === ref && this.hasData(s)) out.push(s);
+    for (const [ref, s] of this.byRef) if (s.ref === ref && this.hasData(s) && !this.reusedRefs.has(ref)) out.push(s);
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
 
@@ -558,12 +630,17 @@ export class Head {
  */
 export function replayHead(files: DataDirFiles, opts: ReplayOptions = {}): Head {
   const head = new Head(opts);
+  // wal or chunks_head as a regular file: Prometheus and promtool fail to open it ("not a directory").
+  for (const [dir, code] of [['chunks_head', Code.HeadChunksUnreadable], ['wal', Code.WalUnreadable]] as const) {
+    if (files.paths.includes(dir)) head.findings.push({ severity: 'error', code, file: dir, message: `${dir} is a file, not a directory; Prometheus cannot open the head` });
+  }
   head.loadMmappedChunks(files);
   const plan = planWalReplay(files.paths);
   head.plan = plan;
   head.findings.push(...plan.findings);
   head.replayCheckpoint(files, plan);
   head.replaySegments(files, plan);
+  head.reportTallies();
   return head;
 }
 
@@ -574,7 +651,9 @@ export function dirDataFiles(dataDir: string): DataDirFiles {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(path.join(dataDir, rel), { withFileTypes: true });
-    } catch {
+    } catch (e) {
+      // wal or chunks_head as a file: listed, so the replay can say Prometheus cannot open it.
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') paths.push(rel);
       return;
     }
     for (const e of entries) {
@@ -591,12 +670,18 @@ export function dirDataFiles(dataDir: string): DataDirFiles {
     read(p) {
       try {
         return fs.readFileSync(path.join(dataDir, p));
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw e;
+      } catch {
+        return undefined; // gone, or not readable: reported as unreadable
       }
     },
   };
+}
+
+/** `{name="value", …}` for messages. */
+function labelsText(l: readonly string[]): string {
+  const pairs: string[] = [];
+  for (let i = 0; i + 1 < l.length; i += 2) pairs.push(`${l[i]}=${JSON.stringify(l[i + 1])}`);
+  return `{${pairs.join(', ')}}`;
 }
 
 /** Go's labels.Compare over flattened label lists: byte order of UTF-8, i.e. code point order. */
