@@ -32,7 +32,6 @@ export interface BlockSummary {
   numChunks: number;
   numSamples: number;
   numTombstones: number;
-  ok: boolean;
 }
 
 export interface BlockCheck {
@@ -155,7 +154,6 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     numChunks: facts?.numChunks ?? meta?.stats.numChunks ?? 0,
     numSamples: facts ? numSamples : meta?.stats.numSamples ?? 0,
     numTombstones,
-    ok: !sink.hasErrors(),
   };
   return { summary, absentSegments };
 }
