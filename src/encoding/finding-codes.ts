@@ -45,13 +45,13 @@ export const FINDING_CODES = {
   'bad-snapshot-name': { severity: W, meaning: 'a snapshot dir is not named <datetime>-<random hex> as the snapshot API names it' },
   'bad-block-name': { severity: E, meaning: 'a dir in a snapshot is not named by a ULID; Prometheus ignores it' },
   'duplicate-member': { severity: W, meaning: 'a path is in the archive more than once; extracting keeps only the last copy' },
-  'unexpected-file': { severity: EW, meaning: 'a file that is not part of a block or of the WAL head; Prometheus ignores it' },
+  'unexpected-file': { severity: EW, meaning: 'a file that is not part of a block or of the WAL head (warning: Prometheus ignores it; error: a dir named like a chunk segment, which Prometheus cannot open)' },
   'empty-snapshot': { severity: W, meaning: 'a snapshot dir holds no block' },
   'no-blocks': { severity: E, meaning: 'the input holds no block at all' },
   'missing-meta': { severity: E, meaning: 'a block has no meta.json; Prometheus cannot open it' },
   'missing-index': { severity: E, meaning: 'a block has no index; Prometheus cannot open it' },
   'missing-chunks': { severity: E, meaning: 'a block has no chunks/ dir; Prometheus cannot open it' },
-  'missing-tombstones': { severity: EW, meaning: 'a block has no tombstones file (Prometheus reads a missing one as empty)' },
+  'missing-tombstones': { severity: W, meaning: 'a block has no tombstones file (Prometheus reads a missing one as empty)' },
   'no-chunk-segments': { severity: E, meaning: 'a block\'s chunks/ holds no segment file' },
   'bad-segment-name': { severity: E, meaning: 'a chunk segment is not named with six digits' },
   'chunk-segment-gap': { severity: E, meaning: 'chunk segment numbers do not run 000001, 000002, … without a gap' },
@@ -108,8 +108,8 @@ export const FINDING_CODES = {
   // --- tombstones ---
   'tombstones-corrupt': { severity: E, meaning: 'the tombstones file does not decode' },
   'tombstones-crc': { severity: E, meaning: 'the tombstones file\'s CRC32C does not match' },
-  'tombstones-interval': { severity: E, meaning: 'a tombstone interval has minTime above maxTime' },
-  'tombstones-ref': { severity: E, meaning: 'a tombstone names a series the index does not have' },
+  'tombstones-interval': { severity: W, meaning: 'a tombstone interval has minTime above maxTime; Prometheus reads it, and it deletes nothing' },
+  'tombstones-ref': { severity: W, meaning: 'a tombstone names a series the index does not have; Prometheus reads it, and it deletes nothing' },
   // --- blocks together ---
   'blocks-overlap': { severity: W, meaning: 'two blocks overlap in time (Prometheus merges them at query time)' },
   // --- head: WAL, checkpoints, chunks_head ---

@@ -194,6 +194,8 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
       const isFile = b.files.has(rel);
       if (isFile && SEGMENT.test(seg)) seqs.push(Number(seg));
       else if (isFile && /^\d+$/.test(seg)) f('error', Code.BadSegmentName, rel, `${where}/${rel}: segment names have 6 digits (000001); Prometheus would still read this one, out of order`);
+      // Prometheus maps every numeric name in chunks/ as a segment (chunks.go sequenceFiles), and a dir cannot be mapped.
+      else if (/^\d+$/.test(seg)) f('error', Code.UnexpectedFile, rel, `${where}/${rel} is a dir with a segment's name; Prometheus cannot open the block ("mmap files: no such device")`);
       else f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is not a chunk segment (000001, 000002, …)`);
     } else if (top !== 'chunks' && b.dirs.has(rel)) {
       f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is a dir, not a file`);
