@@ -176,10 +176,6 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
 
   // Segments: Prometheus reads every numeric name in chunks/ in name order, and a chunk
   // ref's upper 32 bits index that list, so names must be 000001, 000002, … with no gap.
-  if (b.files.has('chunks')) {
-    f('error', Code.MissingChunks, 'chunks', `${where}/chunks is a file, not a dir of segments`);
-    return;
-  }
   const seqs: number[] = [];
   let hasChunks = b.dirs.has('chunks');
   const reported = new Set<string>();
@@ -202,7 +198,7 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
     }
   }
   if (!hasChunks) {
-    f('error', Code.MissingChunks, 'chunks', `${where} has no chunks/ dir`);
+    f('error', Code.MissingChunks, 'chunks', `${where} has no chunks/ dir${b.files.has('chunks') ? ' (chunks is a file)' : ''}`);
     return;
   }
   if (seqs.length === 0) {
