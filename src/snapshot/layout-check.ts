@@ -176,10 +176,6 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
 
   // Segments: Prometheus reads every numeric name in chunks/ in name order, and a chunk
   // ref's upper 32 bits index that list, so names must be 000001, 000002, … with no gap.
-  if (b.files.has('chunks')) {
-    f('error', Code.MissingChunks, 'chunks', `${where}/chunks is a file, not a dir of segments`);
-    return;
-  }
   const seqs: number[] = [];
   let hasChunks = b.dirs.has('chunks');
   const reported = new Set<string>();
@@ -194,13 +190,15 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
       const isFile = b.files.has(rel);
       if (isFile && SEGMENT.test(seg)) seqs.push(Number(seg));
       else if (isFile && /^\d+$/.test(seg)) f('error', Code.BadSegmentName, rel, `${where}/${rel}: segment names have 6 digits (000001); Prometheus would still read this one, out of order`);
+      // Prometheus maps every numeric name in chunks/ as a segment (chunks.go sequenceFiles), and a dir cannot be mapped.
+      else if (/^\d+$/.test(seg)) f('error', Code.UnexpectedFile, rel, `${where}/${rel} is a dir with a segment's name; Prometheus cannot open the block ("mmap files: no such device")`);
       else f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is not a chunk segment (000001, 000002, …)`);
     } else if (top !== 'chunks' && b.dirs.has(rel)) {
       f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is a dir, not a file`);
     }
   }
   if (!hasChunks) {
-    f('error', Code.MissingChunks, 'chunks', `${where} has no chunks/ dir`);
+    f('error', Code.MissingChunks, 'chunks', `${where} has no chunks/ dir${b.files.has('chunks') ? ' (chunks is a file)' : ''}`);
     return;
   }
   if (seqs.length === 0) {

@@ -32,7 +32,6 @@ export interface BlockSummary {
   numChunks: number;
   numSamples: number;
   numTombstones: number;
-  ok: boolean;
 }
 
 export interface BlockCheck {
@@ -61,9 +60,10 @@ export function checkTombstones(raw: Uint8Array, seriesRefs: Float64Array | unde
   let n = 0;
   try {
     const ts = readTombstones(raw);
+    // Prometheus opens a block with either (tombstones.go Decode): such an entry deletes nothing.
     for (const e of ts.entries) {
-      if (seriesRefs && !hasRef(seriesRefs, e.ref)) sink.error(Code.TombstonesRef, `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index`, 'tombstones', e.offset);
-      if (e.maxTime < e.minTime) sink.error(Code.TombstonesInterval, `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}`, 'tombstones', e.offset);
+      if (seriesRefs && !hasRef(seriesRefs, e.ref)) sink.warn(Code.TombstonesRef, `tombstones: entry at offset ${e.offset} refers to series ${e.ref}, which is not in the index; it deletes nothing`, 'tombstones', e.offset);
+      if (e.maxTime < e.minTime) sink.warn(Code.TombstonesInterval, `tombstones: entry at offset ${e.offset} has maxt ${e.maxTime} before mint ${e.minTime}; it deletes nothing`, 'tombstones', e.offset);
     }
     for (const ivs of ts.bySeries.values()) n += ivs.length;
   } catch (e) {
@@ -155,7 +155,6 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     numChunks: facts?.numChunks ?? meta?.stats.numChunks ?? 0,
     numSamples: facts ? numSamples : meta?.stats.numSamples ?? 0,
     numTombstones,
-    ok: !sink.hasErrors(),
   };
   return { summary, absentSegments };
 }

@@ -324,7 +324,7 @@ export class Collector {
     } catch (e) {
       // A bug must not hide the other blocks: it becomes this block's finding.
       sink.caught(e, Code.InternalError);
-      return { summary: { ulid: s.name, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0, ok: false }, absentSegments: 0 };
+      return { summary: { ulid: s.name, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0 }, absentSegments: 0 };
     }
   }
 
@@ -346,7 +346,6 @@ export class Collector {
     if (!s || more) throw new Error(`a block job read ${this.blocks.size} blocks, not one`);
     this.settle();
     const check = [...s.checked!.findings];
-    s.checked!.summary.ok = !s.sink.hasErrors();
     s.sink.to(check);
     s.sink.close();
     return { snapshot: s.snapshot, block: s.name, read: this.findings, check, summary: s.checked!.summary };
@@ -372,10 +371,7 @@ export class Collector {
     for (const s of this.blocks.values()) {
       const c = s.checked!;
       for (const f of c.findings) this.findings.push(f);
-      if (!c.closed) {
-        c.summary.ok = !s.sink.hasErrors();
-        s.sink.close();
-      }
+      if (!c.closed) s.sink.close();
       out.get(s.snapshot)!.blocks.push(c.summary);
     }
     for (const snap of out.values()) {

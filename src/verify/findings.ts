@@ -106,10 +106,6 @@ export class FindingSink {
     return this.counts.get(code)?.n ?? 0;
   }
 
-  hasErrors(): boolean {
-    return this.errors > 0;
-  }
-
   /** Add one summary finding per code that went over the cap. */
   close(): void {
     for (const [code, c] of this.counts) {

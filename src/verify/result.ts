@@ -5,13 +5,23 @@
 import type { Finding } from '../encoding/errors.js';
 import { checkLayout, type MemberInfo } from '../snapshot/layout-check.js';
 import type { DataDirFiles } from '../wal/head.js';
+import type { BlockSummary } from './block-check.js';
 import type { Collector, CollectorOptions, SnapshotSummary } from './collect.js';
 import { checkHead } from './head-check.js';
 import { Code } from '../encoding/finding-codes.js';
 
+/** A block as the result shows it: its summary, and whether any error names it. */
+export interface BlockResult extends BlockSummary {
+  ok: boolean;
+}
+
+export interface SnapshotResult extends Omit<SnapshotSummary, 'blocks'> {
+  blocks: BlockResult[];
+}
+
 export interface VerifyResult {
   ok: boolean;
-  snapshots: SnapshotSummary[];
+  snapshots: SnapshotResult[];
   findings: Finding[];
 }
 
@@ -51,5 +61,15 @@ export function finish(collector: Collector, members: MemberInfo[], findings: Fi
     const last = s.blocks.filter((b) => b.minTime !== null).sort((a, b) => a.minTime! - b.minTime!).pop();
     s.head = checkHead(files, last?.maxTime ?? -Infinity, s.name, findings);
   }
-  return { ok: !findings.some((f) => f.severity === 'error'), snapshots, findings };
+  return { ok: !findings.some((f) => f.severity === 'error'), snapshots: withStatus(snapshots, findings), findings };
+}
+
+/**
+ * Each block's status, decided here only, from the final findings: a block is ok unless an
+ * error names it, whoever made it (its own checks, the archive reader, the layout check).
+ */
+function withStatus(snapshots: SnapshotSummary[], findings: Finding[]): SnapshotResult[] {
+  const bad = new Set<string>();
+  for (const f of findings) if (f.severity === 'error' && f.block !== undefined) bad.add(`${f.snapshot}/${f.block}`);
+  return snapshots.map((s) => ({ ...s, blocks: s.blocks.map((b) => ({ ...b, ok: !bad.has(`${s.name}/${b.ulid}`) })) }));
 }

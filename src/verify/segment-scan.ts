@@ -234,9 +234,10 @@ export class SegmentScanner {
 
   /** A non-zero byte after what looked like zero padding to the end. */
   private afterPadding(at: number): void {
-    this.sink.error(
+    // Prometheus reads only the chunks the index refers to, so it never reads these bytes.
+    this.sink.warn(
       Code.ChunkSegmentPadding,
-      `${this.file}: non-zero byte at offset ${at} after zero padding from offset ${this.zerosFrom}; padding may only end a segment (the rest is not read)`,
+      `${this.file}: non-zero byte at offset ${at} after zero padding from offset ${this.zerosFrom}; padding may only end a segment (the rest is not read; Prometheus reads only chunks the index refers to)`,
       this.file,
       this.zerosFrom,
     );
@@ -262,7 +263,8 @@ export class SegmentScanner {
         this.sink.error(Code.ChunkSegmentVersion, `${this.file}: segment format version ${b[4]} is not known (1 is)`, this.file, 4);
         return this.stop();
       }
-      if (b[5] | b[6] | b[7]) this.sink.error(Code.ChunkSegmentPadding, `${this.file}: non-zero bytes in the header padding`, this.file, 5);
+      // Prometheus checks only the magic and the version (chunks.go newReader).
+      if (b[5] | b[6] | b[7]) this.sink.warn(Code.ChunkSegmentPadding, `${this.file}: non-zero bytes in the header padding (Prometheus ignores them)`, this.file, 5);
       this.headerDone = true;
       p = SEGMENT_HEADER_LEN;
     }

@@ -105,7 +105,7 @@ function blockJobs(files: Walked[]): { job: BlockJob; bytes: number }[] {
 /** A job that a worker could not finish (it threw, or the thread died): an error finding on its block. */
 function failedBlock(job: BlockJob, why: string): BlockOutcome {
   const f: Finding = { severity: 'error', code: Code.InternalError, snapshot: job.snapshot, block: job.block, message: `checking the block in a worker thread failed (a bug): ${why}` };
-  const summary = { ulid: job.block, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0, ok: false };
+  const summary = { ulid: job.block, minTime: null, maxTime: null, numSeries: 0, numChunks: 0, numSamples: 0, numTombstones: 0 };
   return { snapshot: job.snapshot, block: job.block, read: [], check: [f], summary };
 }
 
