@@ -78,7 +78,8 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   try {
     ix = new IndexReader(buf);
   } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexCorrupt, FILE);
+    const code = isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : isTsdbError(e) && e.code === 'ERR_BAD_VERSION' ? Code.IndexVersion : Code.IndexCorrupt;
+    sink.caught(e, code, FILE);
     return undefined;
   }
   const toc = ix.toc;

@@ -36,6 +36,12 @@ export interface WriteIndexOptions {
   extraSymbols?: readonly string[];
   /** Write each name's postings offset entries in reverse value order (v1 does not promise sorted ones). */
   reverseValues?: boolean;
+  /**
+   * Change the postings (name → value → series refs, "" → "" holding every series) before they
+   * are written, to make an index whose postings disagree with its series; label indices follow
+   * them. New strings must be in `extraSymbols`.
+   */
+  editPostings?: (postings: Map<string, Map<string, number[]>>) => void;
 }
 
 export type SectionKind = 'symbols' | 'series' | 'labelIndex' | 'postings' | 'labelOffsetTable' | 'postingsOffsetTable' | 'toc';
@@ -191,6 +197,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
       byValue.get(value)!.push(s.ref);
     }
   }
+  opts.editPostings?.(postings);
   const names = [...postings.keys()].filter((n) => n !== '').sort(compareBytes);
   const valuesOf = (name: string) => [...postings.get(name)!.keys()].sort(compareBytes);
 
@@ -214,8 +221,8 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   const tocPostings = w.length;
   pad(4);
   const postingsOffsets: Array<{ name: string; value: string; offset: number }> = [];
-  for (const name of ['', ...names]) {
-    for (const value of name === '' ? [''] : valuesOf(name)) {
+  for (const name of postings.has('') ? ['', ...names] : names) {
+    for (const value of name === '' ? [...postings.get('')!.keys()] : valuesOf(name)) {
       const refs = postings.get(name)!.get(value)!;
       const offset = section('postings', () => {
         w.be32(refs.length);
