@@ -42,6 +42,8 @@ export interface WriteIndexOptions {
    * them. New strings must be in `extraSymbols`.
    */
   editPostings?: (postings: Map<string, Map<string, number[]>>) => void;
+  /** false: no label indices nor label offset table, the TOC's entry for it = the postings offset table's (Prometheus 3.7 and later). */
+  labelIndices?: boolean;
 }
 
 export type SectionKind = 'symbols' | 'series' | 'labelIndex' | 'postings' | 'labelOffsetTable' | 'postingsOffsetTable' | 'toc';
@@ -205,7 +207,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   // #entries <4b>, ref(value) <4b>…, CRC.
   const tocLabelIndices = w.length;
   const labelIndexOffsets = new Map<string, number>();
-  for (const name of names) {
+  for (const name of opts.labelIndices === false ? [] : names) {
     pad(4);
     const values = valuesOf(name);
     labelIndexOffsets.set(
@@ -233,7 +235,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   }
 
   // Label offset table: len <4b>, #entries <4b>, (n=1, name, offset <uvarint64>)…, CRC.
-  const tocLabelIndicesTable = section('labelOffsetTable', () => {
+  const labelOffsetTable = (): number => section('labelOffsetTable', () => {
     w.be32(names.length);
     for (const name of names) w.uvarint(1).uvarintStr(name).uvarint(labelIndexOffsets.get(name)!);
   });
@@ -243,6 +245,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   if (opts.reverseValues) {
     table = [postingsOffsets[0], ...names.flatMap((n) => postingsOffsets.filter((p) => p.name === n).reverse())];
   }
+  const tocLabelIndicesTable = opts.labelIndices === false ? w.length : labelOffsetTable();
   const tocPostingsTable = section('postingsOffsetTable', () => {
     w.be32(table.length);
     for (const p of table) w.uvarint(2).uvarintStr(p.name).uvarintStr(p.value).uvarint(p.offset);

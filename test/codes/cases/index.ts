@@ -175,6 +175,7 @@ export const cases: CodeCase[] = [
     { extraSymbols: ['4'], bytes: (b, w) => writeBe32(b, w.labelIndexOffsets.get('a')! + 20, symRef(w, '4')) },
     (b) => b.w.labelIndexOffsets.get('a')!,
   ),
+  indexCase('index-label-index-values', 'the label offset table lists "a" but not "b"', { bytes: (b, w) => writeBe32(b, w.toc.labelIndicesTable + 4, 1) }, (b) => b.w.toc.labelIndicesTable),
   indexCase('index-postings', 'a postings list whose count does not match its length', { bytes: (b, w) => writeBe32(b, listAt({ w, index: b, chunkAt: [] }, 'a', '1') + 4, 7) }, (b) => listAt(b, 'a', '1')),
   indexCase(
     'index-postings-table-order',
