@@ -3,6 +3,7 @@
 // that selectors are built from. See tsdb/docs/format/index.md,
 // "Postings" and "Postings Offset Table".
 
+import { compareBytesAt } from '../encoding/compare.js';
 import { be32At, decbufAt, decodeUtf8At, sectionError } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readUvarint, type VarintResult } from '../encoding/varint.js';
@@ -117,6 +118,28 @@ export class PostingsOffsetTable {
     // In bounds: the walk at open checked every length.
     readUvarint(this.buf, this.valueAt[i], this.buf.length, this.vr);
     return decodeUtf8At(this.buf, this.vr.next, this.vr.next + this.vr.value);
+  }
+
+  /** Go's order of the keys of entries i and j: name, then value, by their bytes. */
+  compareKeys(i: number, j: number): number {
+    const b = this.buf;
+    readUvarint(b, this.entryAt[i], b.length, this.vr); // the key's part count
+    readUvarint(b, this.vr.next, b.length, this.vr);
+    const a = this.vr.next;
+    const aEnd = a + this.vr.value;
+    readUvarint(b, this.entryAt[j], b.length, this.vr);
+    readUvarint(b, this.vr.next, b.length, this.vr);
+    return compareBytesAt(b, a, aEnd, this.vr.next, this.vr.next + this.vr.value) || this.compareValues(i, j);
+  }
+
+  /** Go's order of the values of entries i and j, by their bytes. */
+  compareValues(i: number, j: number): number {
+    const b = this.buf;
+    readUvarint(b, this.valueAt[i], b.length, this.vr);
+    const a = this.vr.next;
+    const aEnd = a + this.vr.value;
+    readUvarint(b, this.valueAt[j], b.length, this.vr);
+    return compareBytesAt(b, a, aEnd, this.vr.next, this.vr.next + this.vr.value);
   }
 
   /** The label name of entry i. */

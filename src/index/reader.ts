@@ -3,6 +3,7 @@
 // series and postings lookups. Formats v1, v2 and v3 (same layout as v2)
 // are read; v1 refers to symbols and series by byte offset.
 
+import { compareUtf8 } from '../encoding/compare.js';
 import { be32At } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { PostingsOffsetTable, readPostingsList, type PostingsTableEntry } from './postings.js';
@@ -63,6 +64,19 @@ export class IndexReader {
     return this.table;
   }
 
+  /** Go's order of the symbols that two known refs name, by their bytes (0 when either is unknown). */
+  compareSymbols(a: number, b: number): number {
+    if (a === b || !this.symtab) return 0;
+    const i = this.symtab.placeOf(a, this.version);
+    const j = this.symtab.placeOf(b, this.version);
+    return i < 0 || j < 0 ? 0 : this.symtab.compare(i, j);
+  }
+
+  /** Go's order of symbols i and j by their places in the table. */
+  compareSymbolsAt(i: number, j: number): number {
+    return this.symtab ? this.symtab.compare(i, j) : 0;
+  }
+
   symbol(ref: number): string | undefined {
     return this.symtab?.lookup(ref, this.version);
   }
@@ -116,34 +130,10 @@ export class IndexReader {
     const entries = this.table?.entriesOf(name);
     if (!entries) return undefined;
     const t = this.table!;
-    n = { values: entries.map((i) => t.value(i)), offsets: entries.map((i) => t.listAt[i]) };
-    if (this.version === 1) {
-      // v1 does not promise a sorted postings offset table.
-      const { values, offsets } = n;
-      const idx = values.map((_, i) => i).sort((a, b) => compareUtf8(values[a], values[b]));
-      n = { values: idx.map((i) => values[i]), offsets: idx.map((i) => offsets[i]) };
-    }
+    // v1 does not promise a sorted postings offset table: sort its values in Go's (byte) order.
+    const order = this.version === 1 ? entries.slice().sort((i, j) => t.compareValues(i, j)) : entries;
+    n = { values: order.map((i) => t.value(i)), offsets: order.map((i) => t.listAt[i]) };
     this.byName.set(name, n);
     return n;
   }
-}
-
-/** Go's byte-wise string order: for valid UTF-8 that is code point order. */
-export function compareUtf8(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointKey(x) < codePointKey(y) ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-// UTF-16 code units reordered so that surrogates (code points above
-// U+FFFF) sort after U+E000–U+FFFF, as their UTF-8 bytes do.
-function codePointKey(u: number): number {
-  if (u < 0xd800) return u;
-  if (u < 0xe000) return u + 0x2000;
-  return u - 0x800;
 }

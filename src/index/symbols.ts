@@ -2,6 +2,7 @@
 // Format v2+ refers to a symbol by its sequence number; format v1 by its
 // byte offset in the file. See tsdb/docs/format/index.md, "Symbol Table".
 
+import { compareBytesAt } from '../encoding/compare.js';
 import { decbufAt, decodeUtf8At } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readUvarint, type VarintResult } from '../encoding/varint.js';
@@ -73,10 +74,25 @@ export class SymbolTable {
     return s;
   }
 
+  /** The place in the table of a symbol reference as the given index format version defines it, or -1. */
+  placeOf(ref: number, version: number): number {
+    return version === 1 ? indexOfOffset(this.offsets, ref) : ref < this.offsets.length ? ref : -1;
+  }
+
   /** Resolve a symbol reference as the given index format version defines it. */
   lookup(ref: number, version: number): string | undefined {
-    const i = version === 1 ? indexOfOffset(this.offsets, ref) : ref < this.offsets.length ? ref : -1;
+    const i = this.placeOf(ref, version);
     return i < 0 ? undefined : this.at(i);
+  }
+
+  /** Go's order of symbols i and j (places < count): their bytes, not their decoded strings. */
+  compare(i: number, j: number): number {
+    if (i === j) return 0;
+    readUvarint(this.buf, this.offsets[i], this.buf.length, this.vr);
+    const a = this.vr.next;
+    const aEnd = a + this.vr.value;
+    readUvarint(this.buf, this.offsets[j], this.buf.length, this.vr);
+    return compareBytesAt(this.buf, a, aEnd, this.vr.next, this.vr.next + this.vr.value);
   }
 
   /** Every symbol, decoded. */

@@ -5,20 +5,11 @@
 
 import type { Block } from '../block/block.js';
 import type { Head } from '../wal/head.js';
-import { compareUtf8 } from '../index/reader.js';
+import { compareLabels } from '../encoding/compare.js';
 import { GoHeap } from './goheap.js';
 import type { Matcher } from './matchers.js';
 import { SampleList } from './samples.js';
 import { blockSeries, headSeries, readSamples, type SeriesPart } from './series.js';
-
-/** Go's labels.Compare over flattened [name, value, …] label lists. */
-export function compareLabels(a: readonly string[], b: readonly string[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] !== b[i]) return compareUtf8(a[i], b[i]);
-  }
-  return (a.length - b.length) / 2;
-}
 
 function labelsEqual(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;

@@ -192,7 +192,10 @@ function crossCheckRefs(b: BlockInput, meta: BlockMeta | undefined, facts: Index
       sink.error(Code.IndexChunkRef, `index series at offset ${at}: chunk ref points at offset ${off} of ${file}, which is not the start of a chunk`, 'index', at);
       continue;
     }
-    t.refs[k]++;
+    if (t.refs[k]++ > 0) {
+      // Prometheus writes each chunk for one series, once: a second ref reads one series' samples as another's.
+      sink.error(Code.IndexChunkRefShared, `index series at offset ${at}: chunk ref ${ref} (offset ${off} of ${file}) is referred to by an earlier chunk meta too`, 'index', at);
+    }
     numSamples += t.samples[k];
     if (t.bad[k]) {
       badChunks++;

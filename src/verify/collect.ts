@@ -57,6 +57,8 @@ export interface CollectorOptions {
   spillAt?: number;
   /** Where that temp file goes (default os.tmpdir()); its dir is always removed. */
   tmpDir?: string;
+  /** The largest index checked, for tests (default: the largest Buffer Node makes; only spilled indexes come near it). */
+  maxIndexBytes?: number;
   /** A block's meta.json and index checked ahead (used only if its bytes are the ones read). */
   prechecked?: IndexPrecheck;
   /**
@@ -99,7 +101,7 @@ export class Collector {
     readonly findings: Finding[],
     opts: CollectorOptions = {},
   ) {
-    this.spill = new IndexSpill(opts.spillAt ?? INDEX_SPILL_AT, opts.tmpDir);
+    this.spill = new IndexSpill(opts.spillAt ?? INDEX_SPILL_AT, opts.tmpDir, opts.maxIndexBytes);
     this.prechecked = opts.prechecked;
     this.prints = opts.prints ?? true;
   }

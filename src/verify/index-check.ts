@@ -9,28 +9,20 @@
 // postings lists; series padding is checked by the series walk). So a
 // flipped bit anywhere, padding included, is an error.
 
-import { be32At, decbufUvarintAt } from '../encoding/decbuf.js';
+import { decbufUvarintAt } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
-import { readLabelIndex, readLabelOffsetTable } from '../index/labelindex.js';
-import { checkPostingsList } from '../index/postings.js';
-import { compareUtf8, IndexReader } from '../index/reader.js';
+import { IndexReader } from '../index/reader.js';
 import { readSeriesInto, SERIES_ALIGN, SeriesScratch } from '../index/series.js';
 import { TOC_LEN, INDEX_HEADER_LEN } from '../index/toc.js';
 import type { BlockMeta } from '../meta/meta.js';
-import { compareLabels } from '../query/merge.js';
 import { firstNonZero } from '../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
+import { checkLabelIndices, checkPostings, sectionEnd } from './index-postings.js';
 import { Ranges, SeriesLabelRefs } from './index-tables.js';
 import { Code } from '../encoding/finding-codes.js';
 
 /** Prometheus pads label indices and postings lists to 4-byte boundaries; nothing else. */
 const MAX_PADDING = 3;
-
-
-/** End of the CRC'd section at `off`: 4-byte length, content, 4-byte CRC. */
-function sectionEnd(buf: Uint8Array, off: number): number {
-  return Math.min(buf.length, off + 4 + be32At(buf, off) + 4);
-}
 
 const FILE = 'index';
 
@@ -50,6 +42,8 @@ export interface IndexFacts {
 
 class Grow {
   n = 0;
+  /** The last ref pushed (-1 before any). */
+  lastRef = -1;
   ref = new Float64Array(1024);
   minT = new Float64Array(1024);
   maxT = new Float64Array(1024);
@@ -66,6 +60,7 @@ class Grow {
       this.maxT = g(this.maxT);
       this.at = g(this.at);
     }
+    this.lastRef = ref;
     this.ref[this.n] = ref;
     this.minT[this.n] = minT;
     this.maxT[this.n] = maxT;
@@ -83,7 +78,8 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   try {
     ix = new IndexReader(buf);
   } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexCorrupt, FILE);
+    const code = isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : isTsdbError(e) && e.code === 'ERR_BAD_VERSION' ? Code.IndexVersion : Code.IndexCorrupt;
+    sink.caught(e, code, FILE);
     return undefined;
   }
   const toc = ix.toc;
@@ -103,10 +99,10 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
     .sort((a, b) => a - b);
   const endOf = (start: number) => starts.find((s) => s > start) ?? buf.length - 52;
 
-  // Symbols: sorted and unique (byte order).
+  // Symbols: sorted and unique, in Go's order: by their bytes, valid UTF-8 or not.
   const syms = ix.symbols.strings;
   for (let i = 1; i < syms.length; i++) {
-    if (compareUtf8(syms[i - 1], syms[i]) >= 0) {
+    if (ix.compareSymbolsAt(i - 1, i) >= 0) {
       sink.error(Code.IndexSymbolsOrder, `index symbol table: symbol ${i} ${JSON.stringify(syms[i])} is not after ${JSON.stringify(syms[i - 1])} (symbols must be sorted and unique)`, FILE, ix.symbols.offsets[i]);
     }
   }
@@ -120,8 +116,8 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
     walkSeries(buf, ix, toc.series, end, meta, sink, facts, series);
   }
 
-  checkLabelIndices(buf, ix, sink, covered);
-  checkPostings(buf, ix, series, sink, covered);
+  const postingsExact = checkPostings(buf, ix, series, sink, covered);
+  checkLabelIndices(buf, ix, postingsExact, sink, covered);
   // Bytes nothing refers to are only worth naming when the structures read cleanly.
   if (sink.errors === errorsBefore) checkCoverage(buf, covered, sink);
 
@@ -142,7 +138,7 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
  */
 function walkSeries(buf: Uint8Array, ix: IndexReader, start: number, end: number, meta: BlockMeta | undefined, sink: FindingSink, facts: Grow, series: SeriesLabelRefs): void {
   let off = start;
-  let prev: string[] | undefined;
+  let prev: number[] | undefined;
   const v1 = ix.version === 1;
   // Two scratches, taking turns: this entry's, and the one before for the order check.
   let cur = new SeriesScratch();
@@ -178,8 +174,8 @@ function walkSeries(buf: Uint8Array, ix: IndexReader, start: number, end: number
       continue;
     }
     series.push(ref, s.labelRefs);
-    checkSeries(s, off, meta, prev, sink, facts);
-    prev = s.labels;
+    checkSeries(s, off, ix, meta, prev, sink, facts);
+    prev = s.labelRefs;
     off = s.end;
     [cur, last] = [last, cur];
   }
@@ -188,29 +184,32 @@ function walkSeries(buf: Uint8Array, ix: IndexReader, start: number, end: number
 function checkSeries(
   s: SeriesScratch,
   off: number,
+  ix: IndexReader,
   meta: BlockMeta | undefined,
-  prev: string[] | undefined,
+  prev: readonly number[] | undefined,
   sink: FindingSink,
   facts: Grow,
 ): void {
   // Messages are made only for findings: this runs for every series.
   const where = (): string => `index series at offset ${off}`;
-  const labels = s.labels;
+  const { labels, labelRefs } = s;
   if (labels.length === 0) sink.error(Code.IndexEmptyLabels, `${where()} has no labels`, FILE, off);
   for (let i = 0; i < labels.length; i += 2) {
     if (labels[i] === '' || labels[i + 1] === '') sink.error(Code.IndexEmptyLabels, `${where()}: label ${i / 2} has an empty ${labels[i] === '' ? 'name' : 'value'}`, FILE, off);
-    if (i > 0 && compareUtf8(labels[i - 2], labels[i]) >= 0) {
+    // Go's order is bytewise: compare the symbols' bytes, not strings decoded from them.
+    if (i > 0 && ix.compareSymbols(labelRefs[i - 2]!, labelRefs[i]!) >= 0) {
       sink.error(Code.IndexOutOfOrderLabels, `${where()}: out-of-order labels: ${JSON.stringify(labels[i])} after ${JSON.stringify(labels[i - 2])}`, FILE, off);
     }
   }
-  if (prev && compareLabels(prev, labels) >= 0) {
+  if (prev && compareLabelRefs(ix, prev, labelRefs) >= 0) {
     sink.error(Code.IndexSeriesOrder, `${where()}: series are not sorted by labels (this series does not sort after the one before it)`, FILE, off);
   }
   const { minTime: mins, maxTime: maxs, ref: refs } = s;
+  let refsInOrder = true;
   for (let i = 0; i < s.nChunks; i++) {
     const minT = mins[i]!;
     const maxT = maxs[i]!;
-    if (maxT < minT) sink.error(Code.IndexChunkMeta, `${where()}: chunk ${i} has maxt ${maxT} before mint ${minT}`, FILE, off);
+    const ref = refs[i]!;
     if (i > 0) {
       const pMin = mins[i - 1]!;
       const pMax = maxs[i - 1]!;
@@ -223,118 +222,25 @@ function checkSeries(
     if (meta && (minT < meta.minTime || maxT >= meta.maxTime)) {
       sink.error(Code.IndexOutsideChunks, `${where()}: outside chunks: chunk ${i} [${minT}, ${maxT}] is not within the block's range [${meta.minTime}, ${meta.maxTime})`, FILE, off);
     }
-    facts.push(refs[i]!, minT, maxT, off);
+    // Prometheus writes a block's chunks series by series in index order (tsdb/compact.go
+    // populateBlock), so refs (segment << 32 | offset) increase across the whole walk.
+    if (ref <= facts.lastRef && refsInOrder) {
+      refsInOrder = false;
+      sink.error(Code.IndexChunkRefOrder, `${where()}: chunk ${i} has ref ${ref}, not after the ref ${facts.lastRef} before it (Prometheus writes chunks in series order)`, FILE, off);
+    }
+    facts.push(ref, minT, maxT, off);
   }
 }
 
-function checkLabelIndices(buf: Uint8Array, ix: IndexReader, sink: FindingSink, covered: Ranges): void {
-  if (!ix.toc.labelIndicesTable) return;
-  covered.add(ix.toc.labelIndicesTable, sectionEnd(buf, ix.toc.labelIndicesTable));
-  let table;
-  try {
-    table = readLabelOffsetTable(buf, ix.toc.labelIndicesTable);
-  } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexLabelOffsetTable, FILE);
-    return;
+/** Go's labels.Compare of two series' label symbol refs, by the symbols' bytes. */
+function compareLabelRefs(ix: IndexReader, a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) continue;
+    const c = ix.compareSymbols(a[i]!, b[i]!);
+    if (c !== 0) return c;
   }
-  for (const entry of table) {
-    try {
-      const li = readLabelIndex(buf, entry.offset);
-      covered.add(entry.offset, sectionEnd(buf, entry.offset));
-      let prev: string | undefined;
-      for (let i = 0; i < li.values.length; i++) {
-        const v = ix.symbol(li.values[i]);
-        if (v === undefined) {
-          sink.error(Code.IndexSymbolRef, `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: value ${i} refers to unknown symbol ${li.values[i]}`, FILE, entry.offset);
-          break;
-        }
-        if (prev !== undefined && li.names === 1 && compareUtf8(prev, v) >= 0) {
-          sink.error(Code.IndexLabelIndexOrder, `index label index for ${JSON.stringify(entry.name)} at offset ${entry.offset}: values are not sorted`, FILE, entry.offset);
-          break;
-        }
-        prev = v;
-      }
-    } catch (e) {
-      sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexLabelIndex, FILE);
-    }
-  }
-}
-
-function checkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): void {
-  if (ix.toc.postingsTable) covered.add(ix.toc.postingsTable, sectionEnd(buf, ix.toc.postingsTable));
-  const { labelsInPostings, sawAll } = walkPostings(buf, ix, series, sink, covered);
-  if (!sawAll && series.n > 0 && ix.version !== 1) sink.error(Code.IndexAllPostings, 'index: there is no all-postings list (key "", "")', FILE, ix.toc.postingsTable);
-  const labelsInSeries = series.labels();
-  if (labelsInPostings !== labelsInSeries) {
-    sink.error(Code.IndexPostingsIncomplete, `index: postings lists hold ${labelsInPostings} label references, but the series hold ${labelsInSeries} labels`, FILE, ix.toc.postingsTable);
-  }
-}
-
-/**
- * Every postings list, in table order (a function of its own, as walkSeries). Entries are
- * read from the table one at a time and lists checked in place: nothing per entry but its
- * value's string.
- */
-function walkPostings(buf: Uint8Array, ix: IndexReader, series: SeriesLabelRefs, sink: FindingSink, covered: Ranges): { labelsInPostings: number; sawAll: boolean } {
-  const table = ix.offsetTable;
-  let labelsInPostings = 0;
-  let sawAll = false;
-  if (!table) return { labelsInPostings, sawAll };
-  const ordered = ix.version !== 1;
-  // Symbols by place (v2+ refs), decoded already for the symbol order check; v1 refs are offsets.
-  const seq = ordered ? ix.symbols.strings : undefined;
-  let pName = '';
-  let pValue = '';
-  for (let k = 0; k < table.count; k++) {
-    const name = table.name(k);
-    const value = table.value(k);
-    const offset = table.listAt[k];
-    if (k > 0 && ordered && (compareUtf8(pName, name) || compareUtf8(pValue, value)) >= 0) {
-      sink.error(Code.IndexPostingsTableOrder, `index postings offset table: entry ${keyOf(name, value)} is not after ${keyOf(pName, pValue)}`, FILE, table.entryOffset(k));
-    }
-    pName = name;
-    pValue = value;
-    let count: number;
-    try {
-      count = checkPostingsList(buf, offset);
-      covered.add(offset, sectionEnd(buf, offset));
-    } catch (err) {
-      sink.caught(err, isTsdbError(err) && err.code === 'ERR_BAD_CHECKSUM' ? Code.IndexCrc : Code.IndexPostings, FILE);
-      continue;
-    }
-    const isAll = name === '' && value === '';
-    let prev = 0;
-    let from = 0; // refs increase, and so do their series' places
-    for (let i = 0, p = offset + 8; i < count; i++, p += 4) {
-      const ref = be32At(buf, p);
-      if (i > 0 && ref <= prev) {
-        sink.error(Code.IndexPostingsOrder, `index postings list ${keyOf(name, value)} at offset ${offset}: refs are not strictly increasing at entry ${i}`, FILE, offset);
-        break;
-      }
-      prev = ref;
-      const si = series.find(ref, from);
-      if (si >= 0) from = si + 1;
-      if (si < 0) {
-        sink.error(Code.IndexPostingsRef, `index postings list ${keyOf(name, value)} at offset ${offset}: entry ${i} refers to series ${ref}, which does not exist`, FILE, offset);
-        continue;
-      }
-      if (!isAll && !(seq ? series.hasSeq(si, name, value, seq) : series.has(si, name, value, ix))) {
-        sink.error(Code.IndexPostingsLabel, `index postings list ${keyOf(name, value)} at offset ${offset}: series ${ref} does not have that label`, FILE, offset);
-      }
-    }
-    if (isAll) {
-      sawAll = true;
-      if (count !== series.n) {
-        sink.error(Code.IndexAllPostings, `index: the all-postings list has ${count} entries, but the series section holds ${series.n} series`, FILE, offset);
-      }
-    } else labelsInPostings += count;
-  }
-  return { labelsInPostings, sawAll };
-}
-
-/** A postings key as findings name it: name="value". */
-function keyOf(name: string, value: string): string {
-  return `${name}=${JSON.stringify(value)}`;
+  return a.length - b.length;
 }
 
 /** The gaps between what the index refers to: short zero padding, nothing else. */

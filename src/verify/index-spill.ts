@@ -35,6 +35,8 @@ export class IndexSpill {
     private readonly spillAt: number,
     /** Where the temp dir goes (default os.tmpdir()). */
     private readonly parent?: string,
+    /** The largest index checked (default and most: the largest Buffer this Node makes). */
+    private readonly maxIndex = MAX_INDEX,
   ) {}
 
   /**
@@ -96,8 +98,8 @@ export class IndexSpill {
     const fd = fs.openSync(file, 'r');
     try {
       const size = fs.fstatSync(fd).size;
-      if (size > MAX_INDEX) {
-        sink.error(Code.IndexTooLarge, `index is ${size} bytes; tsdb-inspect checks indexes of up to ${MAX_INDEX} bytes (it is not checked)`, 'index');
+      if (size > this.maxIndex) {
+        sink.error(Code.IndexTooLarge, `index is ${size} bytes; tsdb-inspect checks indexes of up to ${this.maxIndex} bytes (it is not checked)`, 'index', this.maxIndex);
         return undefined;
       }
       const toc = Buffer.alloc(TOC_LEN);

@@ -93,9 +93,9 @@ export class SeriesLabelRefs {
     return false;
   }
 
-  /** Label pairs over all series. */
-  labels(): number {
-    return this.at[this.n]! / 2;
+  /** Label pairs of series i. */
+  labelCount(i: number): number {
+    return (this.at[i + 1]! - this.at[i]!) / 2;
   }
 }
 

@@ -57,6 +57,7 @@ import { addInterval, isDeleted, type Interval } from '../tombstones/tombstones.
 import { planWalReplay, type SegmentRef, type WalReplayPlan } from './checkpoint.js';
 import { readRecord, type RefMetadata, type WalRecord } from './records.js';
 import { WalReader, type RawRecord, type WalSegment } from './segment.js';
+import { compareLabels } from '../encoding/compare.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
 import { Tally, UnknownRefs, type Place } from './replay-tally.js';
 
@@ -682,30 +683,4 @@ function labelsText(l: readonly string[]): string {
   const pairs: string[] = [];
   for (let i = 0; i + 1 < l.length; i += 2) pairs.push(`${l[i]}=${JSON.stringify(l[i + 1])}`);
   return `{${pairs.join(', ')}}`;
-}
-
-/** Go's labels.Compare over flattened label lists: byte order of UTF-8, i.e. code point order. */
-export function compareLabels(a: readonly string[], b: readonly string[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareCodePoints(a[i]!, b[i]!);
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
-}
-
-function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (0xD800-0xDFFF) stand for code points above 0xFFFF: they sort after the rest of the BMP.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }

@@ -36,6 +36,14 @@ export interface WriteIndexOptions {
   extraSymbols?: readonly string[];
   /** Write each name's postings offset entries in reverse value order (v1 does not promise sorted ones). */
   reverseValues?: boolean;
+  /**
+   * Change the postings (name → value → series refs, "" → "" holding every series) before they
+   * are written, to make an index whose postings disagree with its series; label indices follow
+   * them. New strings must be in `extraSymbols`.
+   */
+  editPostings?: (postings: Map<string, Map<string, number[]>>) => void;
+  /** false: no label indices nor label offset table, the TOC's entry for it = the postings offset table's (Prometheus 3.7 and later). */
+  labelIndices?: boolean;
 }
 
 export type SectionKind = 'symbols' | 'series' | 'labelIndex' | 'postings' | 'labelOffsetTable' | 'postingsOffsetTable' | 'toc';
@@ -191,6 +199,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
       byValue.get(value)!.push(s.ref);
     }
   }
+  opts.editPostings?.(postings);
   const names = [...postings.keys()].filter((n) => n !== '').sort(compareBytes);
   const valuesOf = (name: string) => [...postings.get(name)!.keys()].sort(compareBytes);
 
@@ -198,7 +207,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   // #entries <4b>, ref(value) <4b>…, CRC.
   const tocLabelIndices = w.length;
   const labelIndexOffsets = new Map<string, number>();
-  for (const name of names) {
+  for (const name of opts.labelIndices === false ? [] : names) {
     pad(4);
     const values = valuesOf(name);
     labelIndexOffsets.set(
@@ -214,8 +223,8 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   const tocPostings = w.length;
   pad(4);
   const postingsOffsets: Array<{ name: string; value: string; offset: number }> = [];
-  for (const name of ['', ...names]) {
-    for (const value of name === '' ? [''] : valuesOf(name)) {
+  for (const name of postings.has('') ? ['', ...names] : names) {
+    for (const value of name === '' ? [...postings.get('')!.keys()] : valuesOf(name)) {
       const refs = postings.get(name)!.get(value)!;
       const offset = section('postings', () => {
         w.be32(refs.length);
@@ -226,7 +235,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   }
 
   // Label offset table: len <4b>, #entries <4b>, (n=1, name, offset <uvarint64>)…, CRC.
-  const tocLabelIndicesTable = section('labelOffsetTable', () => {
+  const labelOffsetTable = (): number => section('labelOffsetTable', () => {
     w.be32(names.length);
     for (const name of names) w.uvarint(1).uvarintStr(name).uvarint(labelIndexOffsets.get(name)!);
   });
@@ -236,6 +245,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   if (opts.reverseValues) {
     table = [postingsOffsets[0], ...names.flatMap((n) => postingsOffsets.filter((p) => p.name === n).reverse())];
   }
+  const tocLabelIndicesTable = opts.labelIndices === false ? w.length : labelOffsetTable();
   const tocPostingsTable = section('postingsOffsetTable', () => {
     w.be32(table.length);
     for (const p of table) w.uvarint(2).uvarintStr(p.name).uvarintStr(p.value).uvarint(p.offset);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareLabels, replayHead, type DataDirFiles, type HeadSamples } from '../../src/wal/head.js';
+import { compareLabels } from '../../src/encoding/compare.js';
+import { replayHead, type DataDirFiles, type HeadSamples } from '../../src/wal/head.js';
 import { flipBit } from '../helpers/bytes.js';
 import { bitsOf } from '../helpers/histogramEncoder.js';
 import {
