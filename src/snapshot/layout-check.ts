@@ -1,4 +1,4 @@
-// Layout checks over the member paths of a snapshot archive:
+// Layout checks over the members that classify.ts placed in snapshot dirs:
 //   snapshots/<YYYYMMDDTHHMMSSZ-16 hex>/<ULID>/{chunks/000001…, index, meta.json, tombstones}
 // Pure functions over the whole list, so tar member order does not matter
 // and no file content is needed. File contents are checked elsewhere.
@@ -10,6 +10,15 @@ export interface MemberInfo {
   name: string;
   type: 'file' | 'directory';
   size: number;
+}
+
+/** A member and where the classifier (classify.ts) put it: a snapshot dir, or a block dir and a path in it. */
+export interface PlacedMember extends MemberInfo {
+  snapshot: string;
+  block?: string;
+  rel?: string;
+  /** Whether the snapshot dir was found under snapshots/, where its name should be the snapshot API's. */
+  named: boolean;
 }
 
 export interface BlockFilesInfo {
@@ -45,20 +54,6 @@ export function isBlockName(name: string): boolean {
   return ULID.test(name);
 }
 
-/**
- * Where a member path lies: `snapshots/S` gives `{snapshot}`, `snapshots/S/B` gives
- * `{snapshot, block}`, deeper paths add `rel` (block-relative). Undefined for
- * paths outside `snapshots/<name>`. Tolerates `./`, `//` and a trailing `/`.
- */
-export function splitMemberPath(name: string): { snapshot: string; block?: string; rel?: string } | undefined {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.length < 2 || parts[0] !== 'snapshots') return undefined;
-  const r: { snapshot: string; block?: string; rel?: string } = { snapshot: parts[1]! };
-  if (parts.length > 2) r.block = parts[2];
-  if (parts.length > 3) r.rel = parts.slice(3).join('/');
-  return r;
-}
-
 interface BlockDir {
   files: Map<string, number>;
   dirs: Set<string>;
@@ -66,28 +61,27 @@ interface BlockDir {
 
 interface SnapshotDir {
   blocks: Map<string, BlockDir>;
+  named: boolean;
 }
 
-/** Check the layout of all members under `snapshots/`; other paths are ignored (readArchive reports them). */
-export function checkLayout(members: MemberInfo[]): LayoutResult {
+/** Check the layout of the members placed in snapshot dirs; the classifier reports the rest. */
+export function checkLayout(members: PlacedMember[]): LayoutResult {
   const findings = new CappedFindings();
   const snaps = new Map<string, SnapshotDir>();
   const seen = new Set<string>();
 
-  const snapshotOf = (name: string): SnapshotDir => {
+  const snapshotOf = (name: string, named: boolean): SnapshotDir => {
     let s = snaps.get(name);
-    if (!s) snaps.set(name, (s = { blocks: new Map() }));
+    if (!s) snaps.set(name, (s = { blocks: new Map(), named }));
     return s;
   };
 
-  for (const m of members) {
-    const p = splitMemberPath(m.name);
-    if (!p) continue;
+  for (const p of members) {
     const key = [p.snapshot, p.block, p.rel].filter((x) => x !== undefined).join('/');
-    if (m.type === 'file') {
+    if (p.type === 'file') {
       // A later copy of a path overwrites the earlier one when tar extracts.
       if (seen.has(key)) {
-        const f: Finding = { severity: 'warning', code: Code.DuplicateMember, snapshot: p.snapshot, message: `snapshots/${key} is in the archive more than once; extracting keeps only the last copy` };
+        const f: Finding = { severity: 'warning', code: Code.DuplicateMember, snapshot: p.snapshot, message: `${p.name} is in the archive more than once; extracting keeps only the last copy` };
         if (p.block !== undefined) f.block = p.block;
         if (p.rel !== undefined) f.file = p.rel;
         findings.push(f);
@@ -95,27 +89,25 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
       seen.add(key);
     }
     if (p.block === undefined) {
-      if (m.type === 'file') {
-        findings.push({ severity: 'warning', code: Code.UnexpectedFile, message: `snapshots/${p.snapshot} is a file, not a snapshot dir` });
-      } else snapshotOf(p.snapshot);
+      snapshotOf(p.snapshot, p.named);
       continue;
     }
-    const snap = snapshotOf(p.snapshot);
-    if (p.rel === undefined && m.type === 'file') {
+    const snap = snapshotOf(p.snapshot, p.named);
+    if (p.rel === undefined && p.type === 'file') {
       findings.push({ severity: 'warning', code: Code.UnexpectedFile, snapshot: p.snapshot, message: `snapshots/${p.snapshot}/${p.block} is a file beside the block dirs; Prometheus ignores it` });
       continue;
     }
     let b = snap.blocks.get(p.block);
     if (!b) snap.blocks.set(p.block, (b = { files: new Map(), dirs: new Set() }));
     if (p.rel === undefined) continue;
-    if (m.type === 'file') b.files.set(p.rel, m.size);
+    if (p.type === 'file') b.files.set(p.rel, p.size);
     else b.dirs.add(p.rel);
   }
 
   const snapshots: LayoutResult['snapshots'] = [];
   for (const name of [...snaps.keys()].sort()) {
     const snap = snaps.get(name)!;
-    if (!isSnapshotName(name)) {
+    if (snap.named && !isSnapshotName(name)) {
       findings.push({ severity: 'warning', code: Code.BadSnapshotName, snapshot: name, message: `snapshot dir snapshots/${name} is not named like a Prometheus snapshot (YYYYMMDDTHHMMSSZ-<16 lowercase hex>)` });
     }
     const blocks: BlockFilesInfo[] = [];
