@@ -134,6 +134,7 @@ export class TarReader {
       this.list('error', Code.UnsafeMember, `member \`${clip(raw)}\` ${why}; it is not read or followed`, where(path));
       return this.skip(at, raw, size);
     }
+    if (path === '') return this.skip(at, raw, size); // the archive's top dir (`./`) holds nothing itself
     if (type === 'link') return this.link(at, raw, path, linkname, size);
     return this.deliver(at, raw, path, type, size);
   }
