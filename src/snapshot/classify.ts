@@ -100,9 +100,11 @@ export function classify(members: readonly PathInfo[], opts: { archive: boolean;
   const findings: Finding[] = [];
   // A data dir's own snapshots/ (the snapshot API writes there): Prometheus never reads it as blocks.
   const own = new Set<string>();
+  const quiet = new Set<number>();
   places.forEach((p, i) => {
     if (p.kind === 'none' || p.via !== 'snapshots' || !dataDirs.has(parentOf(p.container))) return;
     own.add(p.container);
+    quiet.add(i);
     places[i] = { kind: 'none' };
   });
   for (const c of own) {
@@ -116,7 +118,7 @@ export function classify(members: readonly PathInfo[], opts: { archive: boolean;
   // In an archive of snapshot dirs, blocks and WALs elsewhere are outside them (and not read).
   if (layout === 'snapshots') places.forEach((p, i) => p.kind !== 'none' && p.via === 'dir' && (places[i] = { kind: 'none' }));
   if (opts.archive) findings.push(...layoutWarnings(places, dataDirs));
-  findings.push(...strayFindings(members, places, layout, opts.archive, dataDirs));
+  findings.push(...strayFindings(members, places, layout, opts.archive, dataDirs, quiet));
   return { places, layout, findings };
 }
 
@@ -144,15 +146,16 @@ function layoutWarnings(places: Place[], dataDirs: Set<string>): Finding[] {
 }
 
 /**
- * Files the layout does not read. In an archive each is reported; in a directory only those
- * inside a dir the layout reads (beside snapshot dirs or blocks).
+ * Files the layout does not read (but those of `quiet` members, already reported together). In
+ * an archive each is reported; in a directory only those inside a dir the layout reads (beside
+ * snapshot dirs or blocks).
  */
-function strayFindings(members: readonly PathInfo[], places: Place[], layout: Classified['layout'], archive: boolean, dataDirs: Set<string>): Finding[] {
+function strayFindings(members: readonly PathInfo[], places: Place[], layout: Classified['layout'], archive: boolean, dataDirs: Set<string>, quiet: Set<number>): Finding[] {
   const containers = new Set(places.flatMap((p) => (p.kind === 'none' ? [] : [p.container])));
   const out: Finding[] = [];
   let n = 0;
   members.forEach((m, i) => {
-    if (m.type !== 'file' || places[i]!.kind !== 'none') return;
+    if (m.type !== 'file' || places[i]!.kind !== 'none' || quiet.has(i)) return;
     const parts = partsOf(m.name);
     const dir = parts.slice(0, -1).join('/');
     if (!archive && !containers.has(dir)) return;
