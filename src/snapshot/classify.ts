@@ -13,7 +13,7 @@
 
 import type { Finding } from '../encoding/errors.js';
 import { Code } from '../encoding/finding-codes.js';
-import { isBlockName, isSnapshotName, type MemberInfo, type PlacedMember } from './layout-check.js';
+import { isBlockName, isSnapshotName } from './layout-check.js';
 
 /**
  * How a snapshot was found: as a dir under one named snapshots/, by a snapshot dir's own
@@ -173,18 +173,3 @@ function strayFindings(members: readonly PathInfo[], places: Place[], layout: Cl
   return out;
 }
 
-/** The members placed in snapshot dirs (not the WAL head), for checkLayout. */
-export function inSnapshots(members: readonly MemberInfo[], places: readonly Place[]): PlacedMember[] {
-  const out: PlacedMember[] = [];
-  members.forEach((m, i) => {
-    const p = places[i]!;
-    if (p.kind !== 'snapshot' && p.kind !== 'block') return;
-    const placed: PlacedMember = { ...m, snapshot: p.snapshot, named: p.via === 'snapshots' };
-    if (p.kind === 'block') {
-      placed.block = p.block;
-      if (p.rel !== undefined) placed.rel = p.rel;
-    }
-    out.push(placed);
-  });
-  return out;
-}

@@ -5,20 +5,12 @@
 
 import type { Finding } from '../encoding/errors.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
+import type { Place } from './classify.js';
 
 export interface MemberInfo {
   name: string;
   type: 'file' | 'directory';
   size: number;
-}
-
-/** A member and where the classifier (classify.ts) put it: a snapshot dir, or a block dir and a path in it. */
-export interface PlacedMember extends MemberInfo {
-  snapshot: string;
-  block?: string;
-  rel?: string;
-  /** Whether the snapshot dir was found under snapshots/, where its name should be the snapshot API's. */
-  named: boolean;
 }
 
 export interface BlockFilesInfo {
@@ -64,8 +56,11 @@ interface SnapshotDir {
   named: boolean;
 }
 
-/** Check the layout of the members placed in snapshot dirs; the classifier reports the rest. */
-export function checkLayout(members: PlacedMember[]): LayoutResult {
+/**
+ * Check the layout of the members that classify.ts placed in snapshot dirs (`places[i]` is
+ * where `members[i]` belongs); it reports the rest.
+ */
+export function checkLayout(members: readonly MemberInfo[], places: readonly Place[]): LayoutResult {
   const findings = new CappedFindings();
   const snaps = new Map<string, SnapshotDir>();
   const seen = new Set<string>();
@@ -76,12 +71,18 @@ export function checkLayout(members: PlacedMember[]): LayoutResult {
     return s;
   };
 
-  for (const p of members) {
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!;
+    const place = places[i]!;
+    if (place.kind !== 'snapshot' && place.kind !== 'block') continue;
+    // A snapshot dir found under snapshots/ should be named as the snapshot API names it.
+    const named = place.via === 'snapshots';
+    const p = place.kind === 'block' ? { snapshot: place.snapshot, block: place.block, rel: place.rel } : { snapshot: place.snapshot, block: undefined, rel: undefined };
     const key = [p.snapshot, p.block, p.rel].filter((x) => x !== undefined).join('/');
-    if (p.type === 'file') {
+    if (m.type === 'file') {
       // A later copy of a path overwrites the earlier one when tar extracts.
       if (seen.has(key)) {
-        const f: Finding = { severity: 'warning', code: Code.DuplicateMember, snapshot: p.snapshot, message: `${p.name} is in the archive more than once; extracting keeps only the last copy` };
+        const f: Finding = { severity: 'warning', code: Code.DuplicateMember, snapshot: p.snapshot, message: `${m.name} is in the archive more than once; extracting keeps only the last copy` };
         if (p.block !== undefined) f.block = p.block;
         if (p.rel !== undefined) f.file = p.rel;
         findings.push(f);
@@ -89,18 +90,18 @@ export function checkLayout(members: PlacedMember[]): LayoutResult {
       seen.add(key);
     }
     if (p.block === undefined) {
-      snapshotOf(p.snapshot, p.named);
+      snapshotOf(p.snapshot, named);
       continue;
     }
-    const snap = snapshotOf(p.snapshot, p.named);
-    if (p.rel === undefined && p.type === 'file') {
+    const snap = snapshotOf(p.snapshot, named);
+    if (p.rel === undefined && m.type === 'file') {
       findings.push({ severity: 'warning', code: Code.UnexpectedFile, snapshot: p.snapshot, message: `snapshots/${p.snapshot}/${p.block} is a file beside the block dirs; Prometheus ignores it` });
       continue;
     }
     let b = snap.blocks.get(p.block);
     if (!b) snap.blocks.set(p.block, (b = { files: new Map(), dirs: new Set() }));
     if (p.rel === undefined) continue;
-    if (p.type === 'file') b.files.set(p.rel, p.size);
+    if (m.type === 'file') b.files.set(p.rel, m.size);
     else b.dirs.add(p.rel);
   }
 

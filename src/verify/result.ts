@@ -3,7 +3,8 @@
 // dir.
 
 import type { Finding } from '../encoding/errors.js';
-import { checkLayout, type PlacedMember } from '../snapshot/layout-check.js';
+import type { Place } from '../snapshot/classify.js';
+import { checkLayout, type MemberInfo } from '../snapshot/layout-check.js';
 import type { DataDirFiles } from '../wal/head.js';
 import type { Collector, CollectorOptions, SnapshotSummary } from './collect.js';
 import { checkHead } from './head-check.js';
@@ -33,17 +34,17 @@ export interface VerifyOptions extends CollectorOptions {
 }
 
 /**
- * The layout of the members placed in snapshots, the blocks' summaries, and the head of each
+ * The layout of the members (`places[i]` is where `members[i]` belongs), the blocks' summaries, and the head of each
  * data dir. `dropped` names snapshots the collector checked that the layout does not read (a
  * stream is checked before all of its paths are known): their findings and summaries go.
  */
-export function finish(collector: Collector, placed: PlacedMember[], findings: Finding[], heads = new Map<string, DataDirFiles>(), dropped = new Set<string>()): VerifyResult {
+export function finish(collector: Collector, members: readonly MemberInfo[], places: readonly Place[], findings: Finding[], heads = new Map<string, DataDirFiles>(), dropped = new Set<string>()): VerifyResult {
   const keep = (from: number) => {
     const kept = findings.splice(from).filter((f) => f.snapshot === undefined || !dropped.has(f.snapshot));
     findings.push(...kept);
   };
   keep(0);
-  const layout = checkLayout(placed);
+  const layout = checkLayout(members, places);
   for (const f of layout.findings) {
     // A data dir with only a WAL (a fresh server) has no blocks, and that is fine: its head is the data.
     if (heads.size > 0 && f.code === Code.NoBlocks) continue;

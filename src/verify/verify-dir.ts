@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { classify, inSnapshots, type Place } from '../snapshot/classify.js';
+import { classify, type Place } from '../snapshot/classify.js';
 import { stripRel, walkInput, type Walked } from '../snapshot/layout.js';
 import { dirDataFiles, type DataDirFiles } from '../wal/head.js';
 import { checkBlockFiles, UnreadableFile, type BlockJob } from './block-files.js';
@@ -112,7 +112,7 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
     const findings: Finding[] = [];
     const collector = new Collector(findings, opts);
     for (const o of outcomes) collector.adopt(o);
-    const r = finish(collector, inSnapshots(files, places), findings, heads);
+    const r = finish(collector, files, places, findings, heads);
     findings.unshift(...walked.findings);
     r.ok = !findings.some((f) => f.severity === 'error');
     return r;

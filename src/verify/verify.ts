@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { classify, inSnapshots, placePath } from '../snapshot/classify.js';
+import { classify, placePath } from '../snapshot/classify.js';
 import type { MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
 import type { DataDirFiles } from '../wal/head.js';
@@ -69,23 +69,19 @@ async function readAll(s: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-/** The names of the snapshots that `places` put anything in. */
-function snapshotsOf(places: ReturnType<typeof placePath>[]): Set<string> {
-  return new Set(places.flatMap((p) => (p.kind === 'none' ? [] : [p.snapshot])));
-}
 
 async function streamInto(stream: Readable, collector: Collector, members: MemberInfo[], findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
   const heads = new Map<string, MemFiles>();
   // Each member goes where its own path says (classify.ts); the layout of the whole archive,
   // known at its end, may then leave some out (e.g. blocks beside snapshots/, a data dir's own snapshots/).
-  const early: ReturnType<typeof placePath>[] = [];
+  const early = new Set<string>();
   const archive = await readArchive(
     stream,
     async (e) => {
       const type = e.type === 'directory' ? 'directory' : 'file';
       members.push({ name: e.name, type, size: e.size });
       const p = placePath(e.name, type === 'directory');
-      early.push(p);
+      if (p.kind !== 'none') early.add(p.snapshot);
       if (p.kind === 'head' && e.type === 'file') {
         let m = heads.get(p.snapshot);
         if (!m) heads.set(p.snapshot, (m = new MemFiles()));
@@ -102,10 +98,10 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
     { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, file: opts.file, inflateThread: opts.inflateThread },
   );
   const layout = classify(members, { archive: true });
-  const read = snapshotsOf(layout.places);
-  const dropped = new Set([...snapshotsOf(early)].filter((n) => !read.has(n)));
+  const read = new Set(layout.places.flatMap((p) => (p.kind === 'none' ? [] : [p.snapshot])));
+  const dropped = new Set([...early].filter((n) => !read.has(n)));
   const headFiles = new Map<string, DataDirFiles>([...heads].filter(([name]) => read.has(name)));
-  const result = finish(collector, inSnapshots(members, layout.places), findings, headFiles, dropped);
+  const result = finish(collector, members, layout.places, findings, headFiles, dropped);
   if (!archive.gzip && opts.name && /\.(tgz|gz)$/i.test(opts.name) && archive.bytesIn > 0) {
     archive.findings.unshift({
       severity: 'warning',
