@@ -44,6 +44,8 @@ describe('placePath', () => {
     expect(placePath(`data/${B}/index`, false)).toEqual({ kind: 'block', snapshot: 'data', via: 'dir', container: 'data', block: B, rel: 'index' });
     expect(placePath(`${B}/index`, false, 'x')).toEqual({ kind: 'block', snapshot: 'x', via: 'dir', container: '', block: B, rel: 'index' });
     expect(placePath('backup/data/wal/00000002', false)).toEqual({ kind: 'head', snapshot: 'data', via: 'dir', container: 'backup/data', rel: 'wal/00000002' });
+    // A data dir named like a snapshot is still a data dir.
+    expect(placePath(`${S}/wal/00000001`, false)).toEqual({ kind: 'head', snapshot: S, via: 'dir', container: S, rel: 'wal/00000001' });
     expect(placePath('data/chunks_head', true)).toEqual({ kind: 'head', snapshot: 'data', via: 'dir', container: 'data', rel: 'chunks_head' });
   });
 
