@@ -69,7 +69,6 @@ async function readAll(s: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-
 async function streamInto(stream: Readable, collector: Collector, members: MemberInfo[], findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
   const heads = new Map<string, MemFiles>();
   // Each member goes where its own path says (classify.ts); the layout of the whole archive,
