@@ -37,7 +37,7 @@ export const FINDING_CODES = {
   'unsafe-member': { severity: E, meaning: 'a member is unsafe to extract (.. or an absolute path, a symlink, a device, a link that leads outside)' },
   'unsupported-member': { severity: W, meaning: 'a member has a tar entry type that tsdb-inspect does not read; it is skipped' },
   'outside-snapshots': { severity: E, meaning: 'a member is not under snapshots/<snapshot>/; it is not read' },
-  'no-snapshots-dir': { severity: W, meaning: 'member paths start at the snapshot dir, not at snapshots/' },
+  'no-snapshots-dir': { severity: W, meaning: 'the archive\'s snapshot dirs (or blocks) are not at snapshots/<snapshot>/ at its top; they are read where they are' },
   'hard-link': { severity: EW, meaning: 'a member is a hard link (warning: checked as a copy of its target; error: its target cannot be checked)' },
   'hard-link-unchecked': { severity: W, meaning: 'a hard link whose target was not checked as a block file' },
   'visit-failed': { severity: E, meaning: 'checking a member failed for a reason outside the data' },

@@ -35,8 +35,8 @@ export async function extractArchive(input: string): Promise<Extracted> {
   const cleanupSync = () => fs.rmSync(dir, { recursive: true, force: true });
   const cleanup = async () => cleanupSync();
   try {
-    // Safe members anywhere (a tar of a data dir has no snapshots/), and hard links
-    // to earlier files (blocks shared by two snapshots) as links in the temp dir.
+    // Safe members, and hard links to earlier files (blocks shared by two snapshots)
+    // as links in the temp dir; classify.ts then says what the tree holds.
     const r = await readArchive(
       src,
       async (e) => {
@@ -53,7 +53,7 @@ export async function extractArchive(input: string): Promise<Extracted> {
           fs.linkSync(from, target);
         }
       },
-      { anyPath: true, hardLinks: true, file },
+      { hardLinks: true, file },
     );
     const errors = r.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {

@@ -1,10 +1,11 @@
-// Layout checks over the member paths of a snapshot archive:
+// Layout checks over the members that classify.ts placed in snapshot dirs:
 //   snapshots/<YYYYMMDDTHHMMSSZ-16 hex>/<ULID>/{chunks/000001…, index, meta.json, tombstones}
 // Pure functions over the whole list, so tar member order does not matter
 // and no file content is needed. File contents are checked elsewhere.
 
 import type { Finding } from '../encoding/errors.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
+import type { Place } from './classify.js';
 
 export interface MemberInfo {
   name: string;
@@ -45,20 +46,6 @@ export function isBlockName(name: string): boolean {
   return ULID.test(name);
 }
 
-/**
- * Where a member path lies: `snapshots/S` gives `{snapshot}`, `snapshots/S/B` gives
- * `{snapshot, block}`, deeper paths add `rel` (block-relative). Undefined for
- * paths outside `snapshots/<name>`. Tolerates `./`, `//` and a trailing `/`.
- */
-export function splitMemberPath(name: string): { snapshot: string; block?: string; rel?: string } | undefined {
-  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.length < 2 || parts[0] !== 'snapshots') return undefined;
-  const r: { snapshot: string; block?: string; rel?: string } = { snapshot: parts[1]! };
-  if (parts.length > 2) r.block = parts[2];
-  if (parts.length > 3) r.rel = parts.slice(3).join('/');
-  return r;
-}
-
 interface BlockDir {
   files: Map<string, number>;
   dirs: Set<string>;
@@ -66,28 +53,36 @@ interface BlockDir {
 
 interface SnapshotDir {
   blocks: Map<string, BlockDir>;
+  named: boolean;
 }
 
-/** Check the layout of all members under `snapshots/`; other paths are ignored (readArchive reports them). */
-export function checkLayout(members: MemberInfo[]): LayoutResult {
+/**
+ * Check the layout of the members that classify.ts placed in snapshot dirs (`places[i]` is
+ * where `members[i]` belongs); it reports the rest.
+ */
+export function checkLayout(members: readonly MemberInfo[], places: readonly Place[]): LayoutResult {
   const findings = new CappedFindings();
   const snaps = new Map<string, SnapshotDir>();
   const seen = new Set<string>();
 
-  const snapshotOf = (name: string): SnapshotDir => {
+  const snapshotOf = (name: string, named: boolean): SnapshotDir => {
     let s = snaps.get(name);
-    if (!s) snaps.set(name, (s = { blocks: new Map() }));
+    if (!s) snaps.set(name, (s = { blocks: new Map(), named }));
     return s;
   };
 
-  for (const m of members) {
-    const p = splitMemberPath(m.name);
-    if (!p) continue;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i]!;
+    const place = places[i]!;
+    if (place.kind !== 'snapshot' && place.kind !== 'block') continue;
+    // A snapshot dir found under snapshots/ should be named as the snapshot API names it.
+    const named = place.via === 'snapshots';
+    const p = place.kind === 'block' ? { snapshot: place.snapshot, block: place.block, rel: place.rel } : { snapshot: place.snapshot, block: undefined, rel: undefined };
     const key = [p.snapshot, p.block, p.rel].filter((x) => x !== undefined).join('/');
     if (m.type === 'file') {
       // A later copy of a path overwrites the earlier one when tar extracts.
       if (seen.has(key)) {
-        const f: Finding = { severity: 'warning', code: Code.DuplicateMember, snapshot: p.snapshot, message: `snapshots/${key} is in the archive more than once; extracting keeps only the last copy` };
+        const f: Finding = { severity: 'warning', code: Code.DuplicateMember, snapshot: p.snapshot, message: `${m.name} is in the archive more than once; extracting keeps only the last copy` };
         if (p.block !== undefined) f.block = p.block;
         if (p.rel !== undefined) f.file = p.rel;
         findings.push(f);
@@ -95,12 +90,10 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
       seen.add(key);
     }
     if (p.block === undefined) {
-      if (m.type === 'file') {
-        findings.push({ severity: 'warning', code: Code.UnexpectedFile, message: `snapshots/${p.snapshot} is a file, not a snapshot dir` });
-      } else snapshotOf(p.snapshot);
+      snapshotOf(p.snapshot, named);
       continue;
     }
-    const snap = snapshotOf(p.snapshot);
+    const snap = snapshotOf(p.snapshot, named);
     if (p.rel === undefined && m.type === 'file') {
       findings.push({ severity: 'warning', code: Code.UnexpectedFile, snapshot: p.snapshot, message: `snapshots/${p.snapshot}/${p.block} is a file beside the block dirs; Prometheus ignores it` });
       continue;
@@ -115,7 +108,7 @@ export function checkLayout(members: MemberInfo[]): LayoutResult {
   const snapshots: LayoutResult['snapshots'] = [];
   for (const name of [...snaps.keys()].sort()) {
     const snap = snaps.get(name)!;
-    if (!isSnapshotName(name)) {
+    if (snap.named && !isSnapshotName(name)) {
       findings.push({ severity: 'warning', code: Code.BadSnapshotName, snapshot: name, message: `snapshot dir snapshots/${name} is not named like a Prometheus snapshot (YYYYMMDDTHHMMSSZ-<16 lowercase hex>)` });
     }
     const blocks: BlockFilesInfo[] = [];

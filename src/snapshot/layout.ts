@@ -1,19 +1,21 @@
-// Find the snapshots and blocks under a directory: an extracted archive
-// root (snapshots/<name>/<ULID>/…), a snapshot dir, a Prometheus data dir,
-// or a single block dir.
+// The snapshots and blocks under a directory, as classify.ts sees them: the
+// dir is walked into the paths an archive of it would hold, so a dir and an
+// archive of the same tree are read alike.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import type { Finding } from '../encoding/errors.js';
+import { classify, type Classified } from './classify.js';
+import { isBlockName, type MemberInfo } from './layout-check.js';
 
 export interface BlockLocation {
-  /** Dir name, normally the block's ULID. */
+  /** Dir name: the block's ULID. */
   name: string;
   path: string;
 }
 
 export interface SnapshotLocation {
-  /** Snapshot dir name (`20250820T165101Z-0eb533ff8d43ed64`), or the dir's name for a data dir. */
+  /** Snapshot dir name (`20250820T165101Z-0eb533ff8d43ed64`), or the name of the dir holding the blocks (a data dir). */
   name: string;
   path: string;
   blocks: BlockLocation[];
@@ -21,55 +23,73 @@ export interface SnapshotLocation {
   dataDir?: boolean;
 }
 
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
+/** A walked member and the file it is. */
+export interface Walked extends MemberInfo {
+  path: string;
 }
 
-function isFile(p: string): boolean {
-  try {
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
+/**
+ * Everything under `dir`, recursively, as archive members named `prefix/…` (just `…` for an
+ * empty prefix): dirs as `directory`, regular files as `file`. Links and special files are never followed.
+ */
+export function walkTree(dir: string, prefix: string, out: Walked[] = []): Walked[] {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const full = path.join(dir, e.name);
+    const name = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      out.push({ name: name + '/', type: 'directory', size: 0, path: full });
+      walkTree(full, name, out);
+    } else if (e.isFile()) out.push({ name, type: 'file', size: fs.statSync(full).size, path: full });
   }
+  return out;
 }
 
-function subdirs(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort();
+/**
+ * An input dir as members: named from the dir itself (`data/…`, as `tar czf x.tgz data/` stores
+ * them), so that a block dir, a snapshot dir and a data dir are each recognised by their own name,
+ * with the parent's name for what sits at their top (one block dir's snapshot).
+ */
+export function walkInput(dir: string): { members: Walked[]; outer: string } {
+  const abs = path.resolve(dir);
+  const own = path.basename(abs);
+  return { members: walkTree(abs, own), outer: path.basename(path.dirname(abs)) };
 }
 
-/** Block dirs directly under `dir`: subdirs holding a meta.json. */
-export function blocksIn(dir: string): BlockLocation[] {
-  return subdirs(dir)
-    .filter((n) => isFile(path.join(dir, n, 'meta.json')))
-    .map((n) => ({ name: n, path: path.join(dir, n) }));
+/** The dir that a walked member's path is `rel` in (a block dir, a data dir). */
+export function stripRel(p: string, rel: string | undefined): string {
+  return rel === undefined ? p : p.slice(0, p.length - rel.length - 1);
 }
 
-export function discover(root: string): SnapshotLocation[] {
-  if (!isDir(root)) throw new TsdbError(ErrorCode.NotFound, `${root}: not a directory`);
-  if (isFile(path.join(root, 'meta.json'))) {
-    const parent = path.dirname(path.resolve(root));
-    return [{ name: path.basename(parent), path: parent, blocks: [{ name: path.basename(path.resolve(root)), path: root }] }];
-  }
-  const own = blocksIn(root);
-  const dataDir = isDir(path.join(root, 'wal')) || isDir(path.join(root, 'chunks_head'));
-  if (own.length > 0 || dataDir) return [{ name: path.basename(path.resolve(root)), path: root, blocks: own, dataDir }];
-  // A tar of a data dir unpacks to one top dir holding it (e.g. data/).
-  const tops = subdirs(root);
-  if (tops.length === 1 && !isDir(path.join(root, 'snapshots'))) {
-    const inner = path.join(root, tops[0]);
-    if (isDir(path.join(inner, 'wal')) || isDir(path.join(inner, 'chunks_head')) || blocksIn(inner).length > 0) return discover(inner);
-  }
-  const snaps = path.join(root, 'snapshots');
-  if (isDir(snaps)) {
-    return subdirs(snaps).map((n) => ({ name: n, path: path.join(snaps, n), blocks: blocksIn(path.join(snaps, n)) }));
-  }
-  return [];
+/**
+ * The snapshots a classified walk holds, with the block dirs Prometheus would load: named by
+ * a ULID and holding a meta.json.
+ */
+export function locate(members: readonly Walked[], c: Classified): SnapshotLocation[] {
+  const snaps = new Map<string, SnapshotLocation & { seen: Set<string> }>();
+  const of = (name: string, dir: string) => {
+    let s = snaps.get(name);
+    if (!s) snaps.set(name, (s = { name, path: dir, blocks: [], seen: new Set() }));
+    return s;
+  };
+  c.places.forEach((p, i) => {
+    const m = members[i]!;
+    if (p.kind === 'head') {
+      const s = of(p.snapshot, stripRel(m.path, p.rel));
+      s.path = stripRel(m.path, p.rel);
+      s.dataDir = true;
+    } else if (p.kind === 'snapshot') of(p.snapshot, m.path);
+    else if (p.kind === 'block' && p.rel === 'meta.json' && m.type === 'file' && isBlockName(p.block)) {
+      const blockDir = stripRel(m.path, p.rel);
+      const s = of(p.snapshot, path.dirname(blockDir));
+      if (!s.seen.has(p.block)) s.blocks.push({ name: p.block, path: blockDir });
+      s.seen.add(p.block);
+    }
+  });
+  return [...snaps.values()].map(({ seen: _, ...s }) => s);
+}
+
+/** Classify a walked dir (an input dir, or an unpacked archive) and locate its snapshots. */
+export function discover(members: Walked[], opts: { archive: boolean; outer?: string }): { snapshots: SnapshotLocation[]; findings: Finding[] } {
+  const c = classify(members, opts);
+  return { snapshots: locate(members, c), findings: c.findings };
 }

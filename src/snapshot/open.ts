@@ -6,7 +6,8 @@ import type { Head } from '../wal/head.js';
 import { dirSource } from '../block/source.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import type { Finding } from '../encoding/errors.js';
-import { discover } from './layout.js';
+import { ROOT } from './classify.js';
+import { discover, walkInput, walkTree, type Walked } from './layout.js';
 
 export interface Snapshot {
   name: string;
@@ -33,10 +34,6 @@ export interface OpenedInput {
 }
 
 export async function openInput(input: string): Promise<OpenedInput> {
-  let root = input;
-  let warnings: Finding[] = [];
-  let close = async () => {};
-  let closeSync = () => {};
   if (input !== '-') {
     let st: fs.Stats;
     try {
@@ -44,27 +41,26 @@ export async function openInput(input: string): Promise<OpenedInput> {
     } catch (e) {
       throw new TsdbError(ErrorCode.NotFound, `${input}: no such file or directory`, {}, { cause: e });
     }
-    if (st.isDirectory()) return finish(root, [], close, closeSync, input);
+    if (st.isDirectory()) return finish({ ...walkInput(input), archive: false }, [], async () => {}, () => {}, input);
   }
   // Loaded only for archives (and the WAL reader only for data dirs): each run pays for what it reads.
   const { extractArchive } = await import('./archive.js');
   const x = await extractArchive(input);
-  root = x.dir;
-  warnings = x.warnings;
-  close = x.cleanup;
-  closeSync = x.cleanupSync;
   try {
-    return await finish(root, warnings, close, closeSync, input === '-' ? 'stdin' : input);
+    // The unpacked tree is classified as the archive's members: paths from its top, nothing around it.
+    return await finish({ members: walkTree(x.dir, ''), outer: ROOT, archive: true }, x.warnings, x.cleanup, x.cleanupSync, input === '-' ? 'stdin' : input);
   } catch (e) {
-    await close();
+    await x.cleanup();
     throw e;
   }
 }
 
-async function finish(root: string, warnings: Finding[], close: () => Promise<void>, closeSync: () => void, shown: string): Promise<OpenedInput> {
-  const found = discover(root);
-  const wal = found.some((s) => s.dataDir) ? await import('../wal/head.js') : undefined;
-  const snapshots: Snapshot[] = found.map((s) => {
+/** Open what the classifier finds in a walked dir (an input dir, or the unpacked archive: `archive`). */
+async function finish(tree: { members: Walked[]; outer: string; archive: boolean }, archiveWarnings: Finding[], close: () => Promise<void>, closeSync: () => void, shown: string): Promise<OpenedInput> {
+  const found = discover(tree.members, tree);
+  const warnings = [...archiveWarnings, ...found.findings.filter((f) => f.severity === 'warning')];
+  const wal = found.snapshots.some((s) => s.dataDir) ? await import('../wal/head.js') : undefined;
+  const snapshots: Snapshot[] = found.snapshots.map((s) => {
     const blocks = s.blocks
       .map((b) => new Block(b.name, dirSource(b.path)))
       .sort((a, b) => a.meta.minTime - b.meta.minTime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

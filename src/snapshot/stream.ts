@@ -19,7 +19,7 @@ import { Code } from '../encoding/finding-codes.js';
 const PREFETCH_BYTES = 8 << 20;
 
 export interface ArchiveEntry {
-  /** Member path, normalized to `snapshots/<snapshot>/…` (no `./`, no trailing `/`). */
+  /** Member path, normalized (no `./`, no `//`, no trailing `/`); classify.ts says where it belongs. */
   name: string;
   /**
    * `file` or `directory`; with the `hardLinks` option also `link`: a hard link to an
@@ -51,18 +51,11 @@ export interface ArchiveResult {
 export interface ReadArchiveOptions {
   onProgress?(bytesIn: number): void;
   /**
-   * Hand hard links to earlier regular files under snapshots/ to the visitor as `link`
-   * entries (with a `hard-link` warning) instead of refusing them as `unsafe-member`.
+   * Hand hard links to earlier regular files to the visitor as `link` entries (with a
+   * `hard-link` warning) instead of refusing them as `unsafe-member`.
    * Only for visitors that can treat the link as a copy of its target.
    */
   hardLinks?: boolean;
-  /**
-   * Hand over every safe member, wherever it is (for an archive of a Prometheus data dir,
-   * `data/<ULID>/…`, `data/wal/…`), instead of only those under snapshots/<name>/ and
-   * reporting the rest as `outside-snapshots`. Names are then only normalized; hard links
-   * follow `hardLinks`.
-   */
-  anyPath?: boolean | 'auto';
   /**
    * The regular file that `input` reads, with its size. A large gzip file is then
    * decompressed in a worker thread that reads the file itself (`input` is only used
@@ -74,7 +67,7 @@ export interface ReadArchiveOptions {
 
 /**
  * Read a .tar or .tar.gz archive from `input` in one pass, handing each safe member
- * under snapshots/ to `visit` in archive order (one at a time). Never rejects: every
+ * to `visit` in archive order (one at a time); where it belongs is classify.ts's to say. Never rejects: every
  * problem is a finding, and reading stops cleanly after one that leaves the rest
  * unreadable. The input is consumed (destroyed when reading stops early).
  */
@@ -107,7 +100,7 @@ export async function readArchive(input: Readable, visit: (e: ArchiveEntry) => P
       );
       await raw.close();
     } else if (gzip) src = new Pull(prefetch(gunzip(raw, report), PREFETCH_BYTES));
-    tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks, anyPath: opts.anyPath });
+    tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks });
     await tar.run();
     if (gzip) {
       // Decompress the rest even when tar reading stopped: a corrupt deflate stream shows up

@@ -3,7 +3,7 @@
 // member unsafe to extract. Pure functions, no I/O.
 
 import type { Finding } from '../encoding/errors.js';
-import { splitMemberPath } from './layout-check.js';
+import { placePath } from './classify.js';
 
 export const BLOCK = 512;
 /** Linux's PATH_MAX, with its terminating NUL: tar cannot create a longer path. */
@@ -134,12 +134,13 @@ export function clip(s: string, max = 200): string {
   return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} characters)`;
 }
 
+/** The snapshot, block and file a member path names, for findings about the member (as classify.ts places it). */
 export function where(path: string): Pick<Finding, 'snapshot' | 'block' | 'file'> {
-  const p = splitMemberPath(path);
+  const p = placePath(path, false);
   const w: Pick<Finding, 'snapshot' | 'block' | 'file'> = {};
-  if (p) w.snapshot = clip(p.snapshot);
-  if (p?.block !== undefined) w.block = clip(p.block);
-  if (p?.rel !== undefined) w.file = clip(p.rel);
+  if (p.kind !== 'none') w.snapshot = clip(p.snapshot);
+  if (p.kind === 'block') w.block = clip(p.block);
+  if ((p.kind === 'block' || p.kind === 'head') && p.rel !== undefined) w.file = clip(p.rel);
   return w;
 }
 

@@ -7,7 +7,6 @@
 
 import { PassThrough } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
-import { isSnapshotName, splitMemberPath } from './layout-check.js';
 import { firstNonZero, type Pull } from './pull.js';
 import {
   BLOCK,
@@ -43,22 +42,14 @@ export const MAX_MEMBERS = 100_000;
 type Where = Pick<Finding, 'snapshot' | 'block' | 'file' | 'offset'>;
 
 export interface TarOptions {
-  /** Deliver hard links to earlier regular files under snapshots/ as `link` entries. */
+  /** Deliver hard links to earlier regular files as `link` entries. */
   hardLinks?: boolean;
-  /** Deliver safe members wherever they are (an archive of a data dir), not only under snapshots/<name>/. */
-  anyPath?: boolean | 'auto';
 }
 
 export class TarReader {
-  /** Whether members are taken from anywhere (a data-dir tar), decided by the first member under 'auto'. */
-  private any: boolean | undefined;
-  /** Top-level members seen before the layout was known. */
-  private readonly undecided: string[] = [];
   members = 0;
   /** The member being read, to name it when the stream fails under it. */
   current: { raw: string; where: Where } | undefined;
-  /** Whether member paths start at the snapshot dirs (`tar -C snapshots .`). */
-  private bare: boolean | undefined;
   /** Regular files handed to the visitor: path → size, for hard links to them. */
   private readonly files = new Map<string, number>();
   private readonly counts = new Map<string, number>();
@@ -143,52 +134,22 @@ export class TarReader {
       this.list('error', Code.UnsafeMember, `member \`${clip(raw)}\` ${why}; it is not read or followed`, where(path));
       return this.skip(at, raw, size);
     }
-    if (this.any === undefined) {
-      if (this.opts.anyPath !== 'auto') this.any = Boolean(this.opts.anyPath);
-      else if (path === '' || (type !== 'directory' && !path.includes('/'))) {
-        // Top-level files (or the root dir entry) say nothing about the layout, and are never
-        // block files in either: set aside until the first path that does.
-        this.undecided.push(raw);
-        return this.skip(at, raw, size);
-      } else {
-        // 'auto': an archive whose first dir is not snapshots/ (nor a snapshot dir) is a tar of a data dir.
-        this.any = !(path === 'snapshots' || path.startsWith('snapshots/') || isSnapshotName(path.split('/')[0] ?? ''));
-        if (!this.any) {
-          for (const r of this.undecided) {
-            if (normalize(r) === '') continue;
-            this.list('error', Code.OutsideSnapshots, `member \`${clip(r)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
-          }
-        }
-        this.undecided.length = 0;
-      }
-    }
-    const name = this.any ? path : this.mapPath(path);
-    const p = splitMemberPath(name);
-    if (this.any) {
-      this.current.where = where(name);
-      return type === 'link' ? this.link(at, raw, name, linkname, size) : this.deliver(at, raw, name, type, size);
-    }
-    if ((type === 'file' || type === 'link') && p?.block === undefined) {
-      this.list('error', Code.OutsideSnapshots, `member \`${clip(raw)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
-      return this.skip(at, raw, size);
-    }
-    if (!p) return this.skip(at, raw, size); // a dir outside snapshots/ restores nothing
-    this.current.where = where(name);
-    if (type === 'link') return this.link(at, raw, name, linkname, size);
-    return this.deliver(at, raw, name, type, size);
+    if (path === '') return this.skip(at, raw, size); // the archive's top dir (`./`) holds nothing itself
+    if (type === 'link') return this.link(at, raw, path, linkname, size);
+    return this.deliver(at, raw, path, type, size);
   }
 
   /**
    * A hard link: GNU tar stores a second path to one file (Prometheus hard-links the
    * blocks of a snapshot, and two snapshots may share a block) as a link to the first
-   * copy. One to an earlier regular file under snapshots/ is read as a copy of it;
+   * copy. One to an earlier regular file of the archive is read as a copy of it;
    * anything else could point tar at a file outside the archive.
    */
   private async link(at: number, raw: string, name: string, linkname: string, size: number): Promise<boolean> {
-    const target = this.any ? normalize(linkname) : this.mapPath(normalize(linkname));
+    const target = normalize(linkname);
     const targetSize = unsafePath(linkname) === undefined ? this.files.get(target) : undefined;
     if (!this.opts.hardLinks || targetSize === undefined) {
-      const why = this.opts.hardLinks ? 'which is not an earlier regular file under snapshots/' : 'which this reader does not follow';
+      const why = this.opts.hardLinks ? 'which is not an earlier regular file of the archive' : 'which this reader does not follow';
       this.list('error', Code.UnsafeMember, `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\`, ${why}; it is not read or followed`, this.current!.where);
       return this.skip(at, raw, size);
     }
@@ -204,19 +165,6 @@ export class TarReader {
       this.fail(Code.VisitFailed, `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
     }
     return true;
-  }
-
-  /** `tar -C snapshots .` stores `<snapshot>/…`: read that as snapshots/<snapshot>/…. */
-  private mapPath(path: string): string {
-    if (path === '') return path;
-    const top = path.split('/', 1)[0]!;
-    if (this.bare === undefined) {
-      this.bare = top !== 'snapshots' && isSnapshotName(top);
-      if (this.bare) {
-        this.warn(Code.NoSnapshotsDir, `member paths start at the snapshot dir (\`${top}/\`), not at snapshots/ (made with tar -C snapshots .?); reading them as snapshots/${top}/…`);
-      }
-    }
-    return this.bare && isSnapshotName(top) ? `snapshots/${path}` : path;
   }
 
   private async skip(at: number, raw: string, size: number): Promise<boolean> {
@@ -312,11 +260,7 @@ export class TarReader {
     for (const [key, n] of this.counts) {
       if (n <= MAX_LISTED) continue;
       const [severity, code] = key.split(' ') as [Finding['severity'], FindingCode];
-      const message =
-        code === Code.OutsideSnapshots
-          ? `${n - MAX_LISTED} more members are not under snapshots/<snapshot>/ (not listed one by one)`
-          : `${n - MAX_LISTED} more ${code} findings not listed (${n} in all)`;
-      this.findings.push({ severity, code, message });
+      this.findings.push({ severity, code, message: `${n - MAX_LISTED} more ${code} findings not listed (${n} in all)` });
     }
     this.counts.clear();
   }
@@ -331,10 +275,6 @@ export class TarReader {
 
   fail(code: FindingCode, message: string, w: Where = {}): void {
     this.findings.push({ severity: 'error', code, ...w, message });
-  }
-
-  warn(code: FindingCode, message: string, w: Where = {}): void {
-    this.findings.push({ severity: 'warning', code, ...w, message });
   }
 }
 

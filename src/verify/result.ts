@@ -3,6 +3,7 @@
 // dir.
 
 import type { Finding } from '../encoding/errors.js';
+import type { Place } from '../snapshot/classify.js';
 import { checkLayout, type MemberInfo } from '../snapshot/layout-check.js';
 import type { DataDirFiles } from '../wal/head.js';
 import type { BlockSummary } from './block-check.js';
@@ -42,18 +43,28 @@ export interface VerifyOptions extends CollectorOptions {
   inflateThread?: boolean;
 }
 
-/** The layout of all members, the blocks' summaries, and the head of each data dir. */
-export function finish(collector: Collector, members: MemberInfo[], findings: Finding[], checkNames: boolean, heads = new Map<string, DataDirFiles>()): VerifyResult {
-  const layout = checkLayout(members);
+/**
+ * The layout of the members (`places[i]` is where `members[i]` belongs), the blocks' summaries, and the head of each
+ * data dir. `dropped` names snapshots the collector checked that the layout does not read (a
+ * stream is checked before all of its paths are known): their findings and summaries go.
+ */
+export function finish(collector: Collector, members: readonly MemberInfo[], places: readonly Place[], findings: Finding[], heads = new Map<string, DataDirFiles>(), dropped = new Set<string>()): VerifyResult {
+  const keep = (from: number) => {
+    const kept = findings.splice(from).filter((f) => f.snapshot === undefined || !dropped.has(f.snapshot));
+    findings.push(...kept);
+  };
+  keep(0);
+  const layout = checkLayout(members, places);
   for (const f of layout.findings) {
-    if (!checkNames && f.code === Code.BadSnapshotName) continue;
     // A data dir with only a WAL (a fresh server) has no blocks, and that is fine: its head is the data.
     if (heads.size > 0 && f.code === Code.NoBlocks) continue;
     findings.push(f);
   }
   for (const s of layout.snapshots) collector.snapshot(s.name);
   for (const name of heads.keys()) collector.snapshot(name);
-  const snapshots = collector.finish();
+  const from = findings.length;
+  const snapshots = collector.finish().filter((s) => !dropped.has(s.name));
+  keep(from);
   for (const s of snapshots) {
     const files = heads.get(s.name);
     if (!files) continue;

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
+import { classify, type Place } from '../snapshot/classify.js';
+import { stripRel, walkInput, type Walked } from '../snapshot/layout.js';
 import { dirDataFiles, type DataDirFiles } from '../wal/head.js';
 import { checkBlockFiles, UnreadableFile, type BlockJob } from './block-files.js';
 import { Collector, INDEX_SPILL_AT, type BlockOutcome } from './collect.js';
@@ -34,71 +35,29 @@ export function threadsFor(workers: number | 'auto' | undefined, total: number, 
 /** The compiled worker script, next to this module in dist/ (also when this runs from src/ under vitest). */
 export const SEGMENT_WORKER_SCRIPT = workerScript(import.meta.url, 'segment-worker.js');
 
-interface Walked {
-  member: MemberInfo;
-  file: string;
-}
-
-/** Files under `dir`, recursively, as archive members named `prefix/…`. */
-function walk(dir: string, prefix: string, out: Walked[]): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    const name = prefix + '/' + e.name;
-    if (e.isDirectory()) {
-      out.push({ member: { name: name + '/', type: 'directory', size: 0 }, file: full });
-      walk(full, name, out);
-    } else if (e.isFile()) {
-      out.push({ member: { name, type: 'file', size: fs.statSync(full).size }, file: full });
-    }
-    // Links and special files are never followed.
-  }
-}
-
-/** The members of `abs` as an archive would hold them, and what kind of dir it is. */
-function walkInput(abs: string): { files: Walked[]; heads: Map<string, DataDirFiles>; checkNames: boolean; hasBlocks: boolean } {
-  const files: Walked[] = [];
+/** The members of `abs` as an archive of it would hold them (`tar czf x.tgz <dir>/`), and where each belongs. */
+function walkDir(abs: string): { files: Walked[]; places: Place[]; findings: Finding[]; heads: Map<string, DataDirFiles> } {
+  const { members, outer } = walkInput(abs);
+  const c = classify(members, { archive: false, outer });
   const heads = new Map<string, DataDirFiles>();
-  if (fs.existsSync(path.join(abs, 'snapshots')) && !fs.existsSync(path.join(abs, 'meta.json'))) {
-    walk(path.join(abs, 'snapshots'), 'snapshots', files);
-    // In the archive layout every dir at block depth is meant as a block (the layout check judges its name).
-    const hasBlocks = files.some((f) => f.member.type === 'directory' && splitMemberPath(f.member.name)?.block !== undefined);
-    return { files, heads, checkNames: true, hasBlocks };
-  }
-  if (fs.existsSync(path.join(abs, 'meta.json'))) {
-    // One block: its parent is the snapshot.
-    walk(abs, `snapshots/${path.basename(path.dirname(abs))}/${path.basename(abs)}`, files);
-    return { files, heads, checkNames: false, hasBlocks: true };
-  }
-  // A snapshot dir or a data dir: its name is the user's choice, so only its contents are checked.
-  const dataDir = fs.existsSync(path.join(abs, 'wal')) || fs.existsSync(path.join(abs, 'chunks_head'));
-  const name = path.basename(abs);
-  let hasBlocks = dataDir;
-  if (dataDir) heads.set(name, dirDataFiles(abs));
-  for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
-    if (dataDir && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir is not blocks
-    const full = path.join(abs, e.name);
-    if (e.isDirectory()) {
-      hasBlocks ||= isBlockName(e.name) || fs.existsSync(path.join(full, 'meta.json'));
-      files.push({ member: { name: `snapshots/${name}/${e.name}/`, type: 'directory', size: 0 }, file: full });
-      walk(full, `snapshots/${name}/${e.name}`, files);
-    } else if (e.isFile()) files.push({ member: { name: `snapshots/${name}/${e.name}`, type: 'file', size: fs.statSync(full).size }, file: full });
-  }
-  return { files, heads, checkNames: false, hasBlocks };
+  c.places.forEach((p, i) => {
+    if (p.kind === 'head' && !heads.has(p.snapshot)) heads.set(p.snapshot, dirDataFiles(stripRel(members[i]!.path, p.rel)));
+  });
+  return { files: members, places: c.places, findings: c.findings, heads };
 }
 
 /** One job per block, in the order its first file was walked. */
-function blockJobs(files: Walked[]): { job: BlockJob; bytes: number }[] {
+function blockJobs(files: Walked[], places: Place[]): { job: BlockJob; bytes: number }[] {
   const jobs = new Map<string, { job: BlockJob; bytes: number }>();
-  for (const f of files) {
-    if (f.member.type !== 'file') continue;
-    const p = splitMemberPath(f.member.name);
-    if (!p || !p.block || !p.rel) continue;
+  files.forEach((f, i) => {
+    const p = places[i]!;
+    if (f.type !== 'file' || p.kind !== 'block' || p.rel === undefined) return;
     const key = `${p.snapshot}/${p.block}`;
     let j = jobs.get(key);
     if (!j) jobs.set(key, (j = { job: { snapshot: p.snapshot, block: p.block, files: [] }, bytes: 0 }));
-    j.job.files.push({ rel: p.rel, path: f.file });
-    j.bytes += f.member.size;
-  }
+    j.job.files.push({ rel: p.rel, path: f.path });
+    j.bytes += f.size;
+  });
   return [...jobs.values()];
 }
 
@@ -111,27 +70,27 @@ function failedBlock(job: BlockJob, why: string): BlockOutcome {
 
 /** A directory: an extracted archive root, a snapshot dir, a data dir, or one block dir. */
 export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  let walked: ReturnType<typeof walkInput>;
+  let walked: ReturnType<typeof walkDir>;
   try {
-    walked = walkInput(path.resolve(dir));
+    walked = walkDir(path.resolve(dir));
   } catch (e) {
     throw isErrno(e) ? unreadable(errnoPath(e) ?? dir, e) : e;
   }
-  const { files, heads, checkNames, hasBlocks } = walked;
-  // A dir with no block dir in it is not something to verify: the wrong path, most likely.
-  if (!hasBlocks) {
+  const { files, places, heads } = walked;
+  // A dir with no block dir (nor WAL) in it is not something to verify: the wrong path, most likely.
+  if (!places.some((p) => p.kind === 'block' || p.kind === 'head')) {
     throw new TsdbError(
       ErrorCode.BadInput,
       `${dir}: no block dirs found: give an extracted archive root (holding snapshots/), a snapshot dir, a Prometheus data dir or a block dir`,
     );
   }
-  const total = files.reduce((n, f) => n + f.member.size, 0);
+  const total = files.reduce((n, f) => n + f.size, 0);
   let done = 0;
   const onBytes = (n: number) => opts.onProgress?.((done += n), total);
-  const jobs = blockJobs(files);
+  const jobs = blockJobs(files, places);
   // Large indexes wait in temp files under one dir of ours, removed whatever becomes of the workers.
   const spillAt = opts.spillAt ?? INDEX_SPILL_AT;
-  const big = files.some((f) => f.member.size > spillAt && f.member.name.endsWith('/index'));
+  const big = files.some((f) => f.size > spillAt && f.name.endsWith('/index'));
   const tmpDir = big ? fs.mkdtempSync(path.join(opts.tmpDir ?? os.tmpdir(), 'tsdb-inspect-verify-')) : opts.tmpDir;
   for (const { job } of jobs) Object.assign(job, { spillAt, tmpDir });
   try {
@@ -153,13 +112,10 @@ export async function verifyDir(dir: string, opts: VerifyOptions = {}): Promise<
     const findings: Finding[] = [];
     const collector = new Collector(findings, opts);
     for (const o of outcomes) collector.adopt(o);
-    return finish(
-      collector,
-      files.map((f) => f.member),
-      findings,
-      checkNames,
-      heads,
-    );
+    const r = finish(collector, files, places, findings, heads);
+    findings.unshift(...walked.findings);
+    r.ok = !findings.some((f) => f.severity === 'error');
+    return r;
   } finally {
     if (big) fs.rmSync(tmpDir!, { recursive: true, force: true });
   }

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
+import { classify, placePath } from '../snapshot/classify.js';
+import type { MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
 import type { DataDirFiles } from '../wal/head.js';
 import { Collector } from './collect.js';
@@ -51,21 +52,6 @@ export async function verifyStream(stream: Readable, total: number | undefined, 
   }
 }
 
-/**
- * Where a member of a data-dir archive (a tar of a whole data dir, not of
- * snapshots/) belongs: the path up to its first block, `wal` or
- * `chunks_head` component names the data dir.
- */
-function dataDirPath(name: string): { dir: string; kind: 'block' | 'head'; rest: string } | undefined {
-  const parts = name.split('/').filter((x) => x !== '' && x !== '.');
-  for (let k = 0; k < parts.length; k++) {
-    const c = parts[k];
-    const kind = isBlockName(c) ? 'block' : c === 'wal' || c === 'chunks_head' ? 'head' : undefined;
-    if (kind) return { dir: parts.slice(0, k).join('/') || '.', kind, rest: parts.slice(k).join('/') };
-  }
-  return undefined;
-}
-
 /** WAL and chunks_head files of one data dir, buffered for the replay. */
 class MemFiles implements DataDirFiles {
   readonly files = new Map<string, Buffer>();
@@ -85,51 +71,36 @@ async function readAll(s: Readable): Promise<Buffer> {
 
 async function streamInto(stream: Readable, collector: Collector, members: MemberInfo[], findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
   const heads = new Map<string, MemFiles>();
-  const stray: string[] = [];
-  let inDataDir = 0;
+  // Each member goes where its own path says (classify.ts); the layout of the whole archive,
+  // known at its end, may then leave some out (e.g. blocks beside snapshots/, a data dir's own snapshots/).
+  const early = new Set<string>();
   const archive = await readArchive(
     stream,
     async (e) => {
-      let name = e.name;
-      if (!(name === 'snapshots' || name.startsWith('snapshots/'))) {
-        // A tar of a data dir (or of a snapshot dir's contents): blocks and the WAL head.
-        const d = dataDirPath(name);
-        if (!d) {
-          if (e.type === 'file') stray.push(name);
-          e.stream.resume();
-          return;
-        }
-        inDataDir++;
-        if (d.kind === 'head') {
-          if (e.type === 'file') {
-            let m = heads.get(d.dir);
-            if (!m) heads.set(d.dir, (m = new MemFiles()));
-            m.files.set(d.rest, await readAll(e.stream));
-          } else e.stream.resume();
-          return;
-        }
-        name = `snapshots/${d.dir.replace(/\//g, '_')}/${d.rest}`;
-      }
-      const p = splitMemberPath(name);
-      if (e.type === 'link') {
+      const type = e.type === 'directory' ? 'directory' : 'file';
+      members.push({ name: e.name, type, size: e.size });
+      const p = placePath(e.name, type === 'directory');
+      if (p.kind !== 'none') early.add(p.snapshot);
+      if (p.kind === 'head' && e.type === 'file') {
+        let m = heads.get(p.snapshot);
+        if (!m) heads.set(p.snapshot, (m = new MemFiles()));
+        m.files.set(p.rel, await readAll(e.stream));
+      } else if (p.kind === 'block' && p.rel !== undefined && e.type === 'link') {
         // A second path to an earlier file: present, with that file's content.
-        members.push({ name, type: 'file', size: e.size });
-        if (p?.block && p.rel && e.linkTarget) collector.link(p.snapshot, p.block, p.rel, e.linkTarget);
-        return;
-      }
-      if (e.type === 'file' || e.type === 'directory') members.push({ name, type: e.type, size: e.size });
-      if (e.type !== 'file' || !p || !p.block || !p.rel) {
-        e.stream.resume();
-        return;
-      }
-      await collector.file(p.snapshot, p.block, p.rel, e.stream);
+        const t = e.linkTarget === undefined ? undefined : placePath(e.linkTarget, false);
+        const target = t?.kind === 'block' && t.rel !== undefined ? `snapshots/${t.snapshot}/${t.block}/${t.rel}` : (e.linkTarget ?? '');
+        collector.link(p.snapshot, p.block, p.rel, target);
+      } else if (p.kind === 'block' && p.rel !== undefined && e.type === 'file') {
+        await collector.file(p.snapshot, p.block, p.rel, e.stream);
+      } else e.stream.resume();
     },
-    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, anyPath: 'auto', file: opts.file, inflateThread: opts.inflateThread },
+    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, file: opts.file, inflateThread: opts.inflateThread },
   );
-  // In a tar of a data dir, lock and queries.active are the server's own; anything else is unexpected.
-  for (const n of stray.filter((x) => !/(^|\/)(lock|queries\.active)$/.test(x)).slice(0, 20)) {
-    findings.push({ severity: 'warning', code: Code.UnexpectedFile, message: `member \`${n.slice(0, 200)}\` is neither a block file nor part of the WAL head; Prometheus ignores it` });
-  }
+  const layout = classify(members, { archive: true });
+  const read = new Set(layout.places.flatMap((p) => (p.kind === 'none' ? [] : [p.snapshot])));
+  const dropped = new Set([...early].filter((n) => !read.has(n)));
+  const headFiles = new Map<string, DataDirFiles>([...heads].filter(([name]) => read.has(name)));
+  const result = finish(collector, members, layout.places, findings, headFiles, dropped);
   if (!archive.gzip && opts.name && /\.(tgz|gz)$/i.test(opts.name) && archive.bytesIn > 0) {
     archive.findings.unshift({
       severity: 'warning',
@@ -137,8 +108,7 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
       message: `${path.basename(opts.name)} is named like a gzip archive but is not gzip-compressed (no gzip magic bytes); it is read as a plain tar`,
     });
   }
-  findings.unshift(...archive.findings);
-  const headFiles = new Map<string, DataDirFiles>();
-  for (const [dir, m] of heads) headFiles.set(dir.replace(/\//g, '_'), m);
-  return finish(collector, members, findings, inDataDir === 0, headFiles);
+  findings.unshift(...archive.findings, ...layout.findings);
+  result.ok = !findings.some((f) => f.severity === 'error');
+  return result;
 }

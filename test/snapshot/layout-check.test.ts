@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/encoding/errors.js';
-import { checkLayout, isBlockName, isSnapshotName, splitMemberPath, type MemberInfo } from '../../src/snapshot/layout-check.js';
+import { classify } from '../../src/snapshot/classify.js';
+import { checkLayout as checkPlaced, isBlockName, isSnapshotName, type MemberInfo } from '../../src/snapshot/layout-check.js';
 import { readArchive } from '../../src/snapshot/stream.js';
 
 const S = '20250820T165101Z-0eb533ff8d43ed64';
@@ -19,6 +20,9 @@ function block(snap = S, b = B, files = ['chunks/000001', 'index', 'meta.json', 
 }
 
 const valid = (): MemberInfo[] => [dir('snapshots'), dir(`snapshots/${S}`), ...block()];
+
+/** The layout check over what the classifier places in snapshot dirs, as verify runs it. */
+const checkLayout = (ms: MemberInfo[]) => checkPlaced(ms, classify(ms, { archive: true }).places);
 
 const codes = (f: Finding[]) => f.map((x) => x.code);
 const without = (ms: MemberInfo[], suffix: string) => ms.filter((m) => !m.name.endsWith(suffix));
@@ -62,19 +66,6 @@ describe('checkLayout on the real fixtures', () => {
     const r = checkLayout(await fixtureMembers('overlap.tgz'));
     expect(r.findings).toEqual([]);
     expect(r.snapshots.map((s) => [s.name, s.blocks.length])).toEqual([['20261122T144026Z-724801de16cc29e8', 5]]);
-  });
-});
-
-describe('splitMemberPath', () => {
-  it('splits snapshot, block and block-relative path', () => {
-    expect(splitMemberPath(`snapshots/${S}/${B}/chunks/000001`)).toEqual({ snapshot: S, block: B, rel: 'chunks/000001' });
-    expect(splitMemberPath(`snapshots/${S}/${B}/`)).toEqual({ snapshot: S, block: B });
-    expect(splitMemberPath(`./snapshots/${S}/`)).toEqual({ snapshot: S });
-    expect(splitMemberPath(`snapshots//${S}/./${B}/index`)).toEqual({ snapshot: S, block: B, rel: 'index' });
-  });
-
-  it('is undefined outside snapshots/<name>', () => {
-    for (const p of ['snapshots', 'snapshots/', 'README', `${S}/${B}/index`, `data/snapshots/${S}/x`, '']) expect(splitMemberPath(p), p).toBeUndefined();
   });
 });
 

@@ -152,8 +152,8 @@ describe('readArchive on the real fixtures', () => {
       expect(r.bytesIn).toBe(buf.length);
       expect(progress.at(-1)).toBe(buf.length);
       expect(progress).toEqual([...progress].sort((a, b) => a - b));
-      // The top-level snapshots/ dir is read but is not under a snapshot, so not visited.
-      expect(seen.length).toBe(members - 1);
+      // Every member is handed over, the top-level snapshots/ dir too (classify.ts places them).
+      expect(seen.length).toBe(members);
       const files = seen.filter((s) => s.type === 'file');
       expect(files.length).toBe(blocks * 4);
       for (const f of files) expect(f.data.length).toBe(f.size);
@@ -162,7 +162,7 @@ describe('readArchive on the real fixtures', () => {
       }
       for (const f of files.filter((s) => s.name.endsWith('/index'))) expect(f.data.readUInt32BE(0)).toBe(0xbaaad700);
       for (const f of files.filter((s) => s.name.endsWith('/chunks/000001'))) expect(f.data.readUInt32BE(0)).toBe(0x85bd40dd);
-      for (const s of seen) expect(s.name).toMatch(/^snapshots\/\d{8}T\d{6}Z-[0-9a-f]{16}(\/[0-9A-Z]{26}(\/(index|meta\.json|tombstones|chunks(\/000001)?))?)?$/);
+      for (const s of seen) expect(s.name).toMatch(/^snapshots(\/\d{8}T\d{6}Z-[0-9a-f]{16}(\/[0-9A-Z]{26}(\/(index|meta\.json|tombstones|chunks(\/000001)?))?)?)?$/);
     });
   }
 
@@ -193,7 +193,7 @@ describe('readArchive on built archives', () => {
     const two = Buffer.concat([zlib.gzipSync(t.subarray(0, 2000)), zlib.gzipSync(t.subarray(2000))]);
     const want = await read(two);
     expect(want.findings).toEqual([]);
-    expect(want.seen.length).toBe(7);
+    expect(want.seen.length).toBe(8);
     for (let cut = 1; cut < two.length; cut++) {
       const src = Readable.from([two.subarray(0, cut), two.subarray(cut)]);
       const got = await read(src);
@@ -226,7 +226,7 @@ describe('readArchive on built archives', () => {
         e.stream.resume();
       },
     });
-    expect(kinds).toEqual([['directory', true], ['directory', true], ['directory', true], ['file', true], ['file', true], ['file', true], ['file', true]]);
+    expect(kinds).toEqual([['directory', true], ['directory', true], ['directory', true], ['directory', true], ['file', true], ['file', true], ['file', true], ['file', true]]);
   });
 });
 
@@ -334,7 +334,7 @@ describe('tar damage', () => {
       const r = await read(input);
       expect(codes(r.findings)).toEqual(['tar-bad-header']);
       expect(r.findings[0]!.message).toContain(`byte ${at} of the`);
-      expect(r.seen.map((s) => s.name)).toEqual([SNAP]);
+      expect(r.seen.map((s) => s.name)).toEqual(['snapshots', SNAP]);
     }
   });
 
@@ -368,7 +368,7 @@ describe('tar damage', () => {
     const t = await pack(SMALL);
     const none = await read(t.subarray(0, t.length - 1024));
     expect(none.findings.map((f) => [f.code, f.severity])).toEqual([['tar-no-end-marker', 'error']]);
-    expect(none.seen.length).toBe(7);
+    expect(none.seen.length).toBe(8);
     const one = await read(t.subarray(0, t.length - 512));
     expect(one.findings.map((f) => [f.code, f.severity])).toEqual([['tar-no-end-marker', 'error']]);
   });
@@ -482,39 +482,12 @@ describe('member names and types', () => {
     expect(r.seen.map((s) => [s.name, s.data.toString()])).toEqual([[`${SNAP}/${BLOCK}/chunks/000002`, 'real']]);
   });
 
-  it('reports files outside snapshots/<name>/ and does not visit them; the snapshots/ dir itself is fine', async () => {
-    const t = await pack([{ name: 'snapshots/' }, { name: 'README', data: 'x' }, { name: 'data/wal/000001', data: 'y' }, { name: 'snapshots/notes.txt', data: 'z' }, { name: `${SNAP}/${BLOCK}/index`, data: 'ok' }]);
-    const r = await read(t);
-    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([
-      ['outside-snapshots', 'error'],
-      ['outside-snapshots', 'error'],
-      ['outside-snapshots', 'error'],
-    ]);
-    expect(r.findings.map((f) => f.message.split('`')[1])).toEqual(['README', 'data/wal/000001', 'snapshots/notes.txt']);
-    expect(r.seen.map((s) => s.name)).toEqual([`${SNAP}/${BLOCK}/index`]);
-  });
-
-  it('lists the first 20 members outside snapshots/ and counts the rest', async () => {
-    const t = await pack(Array.from({ length: 25 }, (_, i) => ({ name: `data/f${i}`, data: 'x' })));
-    const r = await read(t);
-    expect(codes(r.findings)).toEqual(Array(21).fill('outside-snapshots'));
-    expect(r.findings[20]!.message).toMatch(/^5 more members/);
-  });
-
-  it('normalizes ./snapshots/… names', async () => {
-    const r = await read(await pack([{ name: './' }, { name: './snapshots/' }, { name: `./${SNAP}/${BLOCK}/index`, data: 'i' }]));
-    expect(r.findings).toEqual([]);
-    expect(r.seen.map((s) => s.name)).toEqual([`${SNAP}/${BLOCK}/index`]);
-  });
-
-  it('reads `tar -C snapshots .` archives as snapshots/…, with a warning', async () => {
+  it('hands over every safe member wherever it is, names normalized (classify.ts says where it belongs)', async () => {
     const bare = SNAP.slice('snapshots/'.length);
-    const r = await read(await pack([{ name: './' }, { name: `./${bare}/` }, { name: `./${bare}/${BLOCK}/index`, data: 'i' }, { name: './stray', data: 's' }]));
-    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([
-      ['no-snapshots-dir', 'warning'],
-      ['outside-snapshots', 'error'],
-    ]);
-    expect(r.seen.map((s) => s.name)).toEqual([SNAP, `${SNAP}/${BLOCK}/index`]);
+    const t = await pack([{ name: './' }, { name: './snapshots/' }, { name: 'README', data: 'x' }, { name: 'data/wal/000001', data: 'y' }, { name: `./${bare}/${BLOCK}/index`, data: 'i' }, { name: `${SNAP}//${BLOCK}/./index`, data: 'ok' }]);
+    const r = await read(t);
+    expect(r.findings).toEqual([]);
+    expect(r.seen.map((s) => s.name)).toEqual(['snapshots', 'README', 'data/wal/000001', `${bare}/${BLOCK}/index`, `${SNAP}/${BLOCK}/index`]);
   });
 
   it('reads pax long names (tar-stream) and GNU long names', async () => {
