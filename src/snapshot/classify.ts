@@ -58,7 +58,7 @@ export function placePath(name: string, dir: boolean, outer = ROOT): Place {
       const rel = parts.slice(k + 1).join('/');
       return rel ? { kind: 'block', snapshot, via: 'dir', container, block: c, rel } : { kind: 'block', snapshot, via: 'dir', container, block: c };
     }
-    if (HEAD.has(c) && (below || dir)) return { kind: 'head', snapshot, via: 'dir', container, rel: parts.slice(k).join('/') };
+    if (HEAD.has(c)) return { kind: 'head', snapshot, via: 'dir', container, rel: parts.slice(k).join('/') };
   }
   return { kind: 'none' };
 }

@@ -49,8 +49,13 @@ describe('placePath', () => {
     expect(placePath('data/chunks_head', true)).toEqual({ kind: 'head', snapshot: 'data', via: 'dir', container: 'data', rel: 'chunks_head' });
   });
 
+  it('places a file named wal or chunks_head in the head, which Prometheus then cannot open', () => {
+    expect(placePath('data/wal', false)).toMatchObject({ kind: 'head', snapshot: 'data', rel: 'wal' });
+    expect(placePath('chunks_head', false, 'x')).toMatchObject({ kind: 'head', snapshot: 'x', rel: 'chunks_head' });
+  });
+
   it('places nothing else', () => {
-    for (const [p, dir] of [['snapshots', true], ['README', false], [`snapshots/${S}`, false], ['data/wal', false], ['data/lock', false], ['', true]] as const) {
+    for (const [p, dir] of [['snapshots', true], ['README', false], [`snapshots/${S}`, false], ['data/lock', false], ['', true]] as const) {
       expect(placePath(p, dir), p).toEqual({ kind: 'none' });
     }
   });
