@@ -27,6 +27,8 @@ import {
 } from './tar-header.js';
 import type { ArchiveEntry } from './stream.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
+import { TarTree, type NodeKind } from './tar-tree.js';
+import { oldGnuExtension, oldGnuSparse, paxSparse, SparseText, storedBytes, type SparseMap } from './tar-sparse.js';
 
 /** Pax and GNU long-name records are read whole; real ones are a few hundred bytes. */
 const MAX_META = 1 << 20;
@@ -39,6 +41,13 @@ const MAX_LISTED = 20;
  * member costs a little memory (its name, for the layout check and hard links).
  */
 export const MAX_MEMBERS = 100_000;
+/**
+ * Zeros a sparse member's holes may add, per byte it takes in the archive (about what
+ * deflate can expand a byte to), and in the whole archive: a map that declares terabytes
+ * of holes must not become terabytes streamed, nor an index that size held in memory.
+ */
+const MAX_HOLES_PER_BYTE = 1024;
+const MAX_HOLES = 1 << 30;
 
 type Where = Pick<Finding, 'snapshot' | 'block' | 'file' | 'offset'>;
 
@@ -47,6 +56,8 @@ export interface TarOptions {
   hardLinks?: boolean;
   /** Deliver safe members wherever they are (an archive of a data dir), not only under snapshots/<name>/. */
   anyPath?: boolean | 'auto';
+  /** Members read before too-many-members (default MAX_MEMBERS; lower only to test that limit). */
+  maxMembers?: number;
 }
 
 export class TarReader {
@@ -59,8 +70,10 @@ export class TarReader {
   current: { raw: string; where: Where } | undefined;
   /** Whether member paths start at the snapshot dirs (`tar -C snapshots .`). */
   private bare: boolean | undefined;
-  /** Regular files handed to the visitor: path → size, for hard links to them. */
-  private readonly files = new Map<string, number>();
+  /** The tree tar x builds, and the files handed to the visitor in it (for hard links to them). */
+  private readonly tree = new TarTree();
+  /** Zeros added to sparse members' holes so far. */
+  private holes = 0;
   private readonly counts = new Map<string, number>();
 
   constructor(
@@ -114,22 +127,53 @@ export class TarReader {
       }
       const size = pax?.has('size') ? paxSize(pax.get('size')!) : h.size;
       if (size === undefined) return this.fail(Code.TarBadHeader, `bad pax size \`${clip(pax!.get('size')!)}\` for the member at ${this.pos(at)}`);
-      const name = pax?.get('path') ?? longName ?? h.name;
+      // GNU.sparse.name: the real name of a sparse member (formats 0.1, 1.0).
+      const name = pax?.get('GNU.sparse.name') ?? pax?.get('path') ?? longName ?? h.name;
       const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
+      const sparse = await this.sparseMap(block, h.flag, pax, size, at);
       pax = longName = longLink = undefined;
-      if (++this.members > MAX_MEMBERS) {
+      if (sparse === null) return;
+      const max = this.opts.maxMembers ?? MAX_MEMBERS;
+      if (++this.members > max) {
         this.members--;
         return this.fail(
           Code.TooManyMembers,
-          `the archive holds more than ${MAX_MEMBERS} members (the next at ${this.pos(at)}); a Prometheus snapshot of even 20,000 blocks has fewer, so reading stops here and the rest is not checked`,
+          `the archive holds more than ${max} members (the next at ${this.pos(at)}); a Prometheus snapshot of even 20,000 blocks has fewer, so reading stops here and the rest is not checked`,
         );
       }
-      if (!(await this.member(at, name, linkname, h.flag, size))) return;
+      if (!(await this.member(at, name, linkname, h.flag, size, sparse))) return;
     }
   }
 
+  /**
+   * A sparse file's map (tar-sparse.ts), read up to its data: undefined for a member that
+   * is not sparse, null when reading must stop (reported).
+   */
+  private async sparseMap(block: Buffer, flag: string, pax: Map<string, string> | undefined, size: number, at: number): Promise<SparseMap | undefined | null> {
+    if (TYPES[flag] !== 'file') return undefined;
+    let r: SparseMap | string | undefined;
+    if (flag === 'S') {
+      const head = oldGnuSparse(block);
+      r = typeof head === 'string' ? head : head.map;
+      for (let more = typeof head !== 'string' && head.more; more; ) {
+        const ext = await this.src.read(BLOCK);
+        if (ext.length < BLOCK) {
+          this.fail(Code.TarTruncated, `the archive ends inside the sparse map of the member at ${this.pos(at)}: it is cut short`);
+          return null;
+        }
+        const e = oldGnuExtension(ext, r as SparseMap);
+        if (typeof e === 'string') r = e;
+        more = e === true;
+      }
+    } else if (pax) r = paxSparse(pax);
+    if (typeof r === 'object' && !r.inData && storedBytes(r) !== size) r = `its map's segments hold ${storedBytes(r)} bytes, but the member holds ${size}`;
+    if (typeof r !== 'string') return r;
+    this.fail(Code.TarBadHeader, `bad sparse member at ${this.pos(at)}: ${r}; reading stops here`);
+    return null;
+  }
+
   /** One member; false when reading must stop. */
-  private async member(at: number, raw: string, linkname: string, flag: string, size: number): Promise<boolean> {
+  private async member(at: number, raw: string, linkname: string, flag: string, size: number, sparse?: SparseMap): Promise<boolean> {
     let type = TYPES[flag];
     if (type === 'file' && flag === '0' && raw.endsWith('/')) type = 'directory'; // pre-POSIX tars
     const path = normalize(raw);
@@ -149,6 +193,7 @@ export class TarReader {
         // Top-level files (or the root dir entry) say nothing about the layout, and are never
         // block files in either: set aside until the first path that does.
         this.undecided.push(raw);
+        if (path !== '') this.tree.place(path, type === 'directory' ? 'directory' : 'file');
         return this.skip(at, raw, size);
       } else {
         // 'auto': an archive whose first dir is not snapshots/ (nor a snapshot dir) is a tar of a data dir.
@@ -164,18 +209,42 @@ export class TarReader {
     }
     const name = this.any ? path : this.mapPath(path);
     const p = splitMemberPath(name);
-    if (this.any) {
-      this.current.where = where(name);
-      return type === 'link' ? this.link(at, raw, name, linkname, size) : this.deliver(at, raw, name, type, size);
-    }
-    if ((type === 'file' || type === 'link') && p?.block === undefined) {
+    const kind: NodeKind = type === 'directory' ? 'directory' : 'file';
+    if (!this.any && (kind === 'file' ? p?.block === undefined : !p)) {
+      // Not read, but tar x restores it all the same.
+      if (name !== '' && (type !== 'link' || this.tree.readFile(this.linkTarget(linkname)) !== undefined)) this.tree.place(name, kind);
+      if (kind === 'directory') return this.skip(at, raw, size); // a dir outside snapshots/ restores nothing
       this.list('error', Code.OutsideSnapshots, `member \`${clip(raw)}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read`);
       return this.skip(at, raw, size);
     }
-    if (!p) return this.skip(at, raw, size); // a dir outside snapshots/ restores nothing
     this.current.where = where(name);
     if (type === 'link') return this.link(at, raw, name, linkname, size);
-    return this.deliver(at, raw, name, type, size);
+    return this.deliver(at, raw, name, type, size, sparse);
+  }
+
+  /** Where a link's target is, normalized and mapped like member paths. */
+  private linkTarget(linkname: string): string {
+    return this.any ? normalize(linkname) : this.mapPath(normalize(linkname));
+  }
+
+  /**
+   * Place a member in the tree tar x builds (tar-tree.ts): false, with an error, when tar x
+   * fails on it (it is not restored); a warning when it replaces an earlier member.
+   */
+  private place(raw: string, name: string, kind: NodeKind): { ok: boolean; replaced?: NodeKind } {
+    if (name === '') return { ok: true };
+    const r = this.tree.place(name, kind);
+    const w = this.current!.where;
+    if ('fails' in r) {
+      this.list('error', Code.MemberTypeClash, `member \`${clip(raw)}\` is not restored: ${r.fails}; tar x reports it and exits with status 2`, w);
+      return { ok: false };
+    }
+    if (r.replaced === 'file') {
+      this.list('warning', Code.MemberTypeClash, `member \`${clip(raw)}\` is a directory where an earlier member is a file: tar x removes the file (its data is lost) and makes the directory`, w);
+    } else if (r.replaced === 'directory') {
+      this.list('warning', Code.MemberTypeClash, `member \`${clip(raw)}\` is a file where an earlier member is an empty directory: tar x removes the directory`, w);
+    }
+    return { ok: true, replaced: r.replaced };
   }
 
   /**
@@ -185,21 +254,23 @@ export class TarReader {
    * anything else could point tar at a file outside the archive.
    */
   private async link(at: number, raw: string, name: string, linkname: string, size: number): Promise<boolean> {
-    const target = this.any ? normalize(linkname) : this.mapPath(normalize(linkname));
-    const targetSize = unsafePath(linkname) === undefined ? this.files.get(target) : undefined;
+    const target = this.linkTarget(linkname);
+    const targetSize = unsafePath(linkname) === undefined ? this.tree.readFile(target) : undefined;
     if (!this.opts.hardLinks || targetSize === undefined) {
       const why = this.opts.hardLinks ? 'which is not an earlier regular file under snapshots/' : 'which this reader does not follow';
       this.list('error', Code.UnsafeMember, `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\`, ${why}; it is not read or followed`, this.current!.where);
       return this.skip(at, raw, size);
     }
+    const placed = this.place(raw, name, 'file');
+    if (!placed.ok) return this.skip(at, raw, size);
     this.list('warning', Code.HardLink, `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\` (how tar stores a second path to one file, e.g. a block shared by two snapshots); it is checked as a copy of it`, this.current!.where);
     // A hard link has no data of its own (size 0); skip whatever a writer put there.
     if (!(await this.skip(at, raw, size))) return false;
-    this.files.set(name, targetSize);
+    this.tree.read(name, targetSize);
     const stream = new PassThrough();
     stream.end();
     try {
-      await this.visit({ name, type: 'link', size: targetSize, linkTarget: target, stream });
+      await this.visit({ name, type: 'link', size: targetSize, linkTarget: target, replaced: placed.replaced, stream });
     } catch (e) {
       this.fail(Code.VisitFailed, `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
     }
@@ -226,41 +297,104 @@ export class TarReader {
     return false;
   }
 
-  /** Hand a member to the visitor, streaming its data with backpressure. */
-  private async deliver(at: number, raw: string, name: string, type: string, size: number): Promise<boolean> {
+  /**
+   * A sparse member made ready to restore: a pax 1.0 map read from the start of its data,
+   * and its holes held to MAX_HOLES_PER_BYTE and MAX_HOLES. The data bytes left, or, when
+   * it is not delivered (reported), whether reading goes on.
+   */
+  private async sparseData(at: number, raw: string, sparse: SparseMap, size: number): Promise<number | boolean> {
+    let left = size;
+    if (sparse.inData) {
+      const text = new SparseText(sparse);
+      for (let done: boolean | string = false; done !== true; ) {
+        const b = left >= BLOCK ? await this.src.read(BLOCK) : undefined;
+        if (b && b.length < BLOCK) {
+          this.fail(Code.TarTruncated, `the archive ends inside the sparse map of member \`${clip(raw)}\` (from ${this.pos(at)}): it is cut short`, this.current?.where);
+          return false;
+        }
+        done = b ? text.push(b) : 'its sparse map runs past the end of the member';
+        left -= BLOCK;
+        if (done === true && storedBytes(sparse) !== left) done = `its map's segments hold ${storedBytes(sparse)} bytes, but the member holds ${left} after the map`;
+        if (typeof done === 'string') {
+          this.fail(Code.TarBadHeader, `bad sparse member at ${this.pos(at)}: ${done}; reading stops here`, this.current?.where);
+          return false;
+        }
+      }
+    }
+    const holes = sparse.real - left;
+    if (holes > MAX_HOLES_PER_BYTE * (this.src.offset - at + left) || this.holes + holes > MAX_HOLES) {
+      this.list(
+        'warning',
+        Code.UnsupportedMember,
+        `member \`${clip(raw)}\` is a sparse file of ${sparse.real} bytes with ${left} stored: tsdb-inspect fills holes of at most ${MAX_HOLES_PER_BYTE} bytes per byte in the archive and ${MAX_HOLES} bytes in all, so it is skipped`,
+        this.current?.where,
+      );
+      return this.skip(at, raw, left);
+    }
+    this.holes += holes;
+    return left;
+  }
+
+  /** Hand a member to the visitor, streaming its data (holes as zeros) with backpressure. */
+  private async deliver(at: number, raw: string, name: string, type: string, size: number, sparse?: SparseMap): Promise<boolean> {
+    const placed = this.place(raw, name, type === 'directory' ? 'directory' : 'file');
+    if (!placed.ok) return this.skip(at, raw, size);
+    const ready = sparse && type === 'file' ? await this.sparseData(at, raw, sparse, size) : size;
+    if (typeof ready === 'boolean') return ready;
+    const stored = ready;
+    const real = sparse && type === 'file' ? sparse.real : stored;
     const stream = new PassThrough({ highWaterMark: 1 << 16 });
     // A visitor that does not listen for errors must not crash the process.
     stream.on('error', () => {});
     let failed = false;
     const visiting = Promise.resolve()
-      .then(() => this.visit({ name, type, size: type === 'directory' ? 0 : size, stream }))
+      .then(() => this.visit({ name, type, size: type === 'directory' ? 0 : real, replaced: placed.replaced, stream }))
       .catch((e: unknown) => {
         if (!failed) this.fail(Code.VisitFailed, `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
       })
       .finally(() => stream.resume()); // discard whatever the visitor left
+    /** Bytes read from the archive, and the offset reached in the file as restored. */
     let got = 0;
+    let pos = 0;
+    const put = async (b: Buffer) => {
+      pos += b.length;
+      if (type === 'file' && !stream.destroyed && !stream.write(b)) await drained(stream);
+    };
+    const zerosTo = async (end: number) => {
+      if (type !== 'file' || stream.destroyed) pos = Math.max(pos, end);
+      while (pos < end) await put(Buffer.alloc(Math.min(1 << 16, end - pos)));
+    };
     try {
-      while (got < size) {
-        const b = await this.src.take(size - got);
-        if (b.length === 0) break;
-        got += b.length;
-        if (type === 'file' && !stream.destroyed && !stream.write(b)) await drained(stream);
+      const offsets = sparse && type === 'file' ? sparse.offsets : [0];
+      const lengths = sparse && type === 'file' ? sparse.lengths : [stored];
+      for (let k = 0; k < offsets.length; k++) {
+        await zerosTo(offsets[k]!);
+        let left = lengths[k]!;
+        while (left > 0) {
+          const b = await this.src.take(left);
+          if (b.length === 0) break;
+          got += b.length;
+          left -= b.length;
+          await put(b);
+        }
+        if (left > 0) break;
       }
-      if (got === size && (await this.skipPadding(size, at))) {
-        if (type === 'file') this.files.set(name, size);
+      if (got === stored) await zerosTo(real);
+      if (got === stored && (await this.skipPadding(stored, at))) {
+        if (type === 'file') this.tree.read(name, real);
         stream.end();
         await visiting;
         return true;
       }
-      this.fail(Code.TarTruncated, `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...where(name), offset: got });
+      this.fail(Code.TarTruncated, `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${stored} bytes: it is cut short`, { ...where(name), offset: pos });
       failed = true;
-      stream.destroy(new Error(`archive ends inside ${clip(name)} after ${got} of ${size} bytes`));
+      stream.destroy(new Error(`archive ends inside ${clip(name)} after ${got} of ${stored} bytes`));
       await visiting;
       return false;
     } catch (e) {
       failed = true;
-      if (this.current) this.current.where.offset = got;
-      stream.destroy(new Error(`archive is unreadable inside ${clip(name)} after ${got} of ${size} bytes: ${e instanceof Error ? e.message : String(e)}`));
+      if (this.current) this.current.where.offset = pos;
+      stream.destroy(new Error(`archive is unreadable inside ${clip(name)} after ${got} of ${stored} bytes: ${e instanceof Error ? e.message : String(e)}`));
       await visiting;
       throw e;
     }

@@ -87,9 +87,18 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
   const heads = new Map<string, MemFiles>();
   const stray: string[] = [];
   let inDataDir = 0;
+  // tar x removes what a member of the other kind (file, directory) replaces: the layout must not see it.
+  const lastAt = new Map<string, number>();
+  const removed = new Set<number>();
   const archive = await readArchive(
     stream,
     async (e) => {
+      const was = lastAt.get(e.name);
+      if (e.replaced && was !== undefined) removed.add(was);
+      const push = (m: MemberInfo) => {
+        lastAt.set(e.name, members.length);
+        members.push(m);
+      };
       let name = e.name;
       if (!(name === 'snapshots' || name.startsWith('snapshots/'))) {
         // A tar of a data dir (or of a snapshot dir's contents): blocks and the WAL head.
@@ -101,6 +110,7 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
         }
         inDataDir++;
         if (d.kind === 'head') {
+          if (e.replaced === 'file') heads.get(d.dir)?.files.delete(d.rest);
           if (e.type === 'file') {
             let m = heads.get(d.dir);
             if (!m) heads.set(d.dir, (m = new MemFiles()));
@@ -113,18 +123,19 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
       const p = splitMemberPath(name);
       if (e.type === 'link') {
         // A second path to an earlier file: present, with that file's content.
-        members.push({ name, type: 'file', size: e.size });
+        push({ name, type: 'file', size: e.size });
         if (p?.block && p.rel && e.linkTarget) collector.link(p.snapshot, p.block, p.rel, e.linkTarget);
         return;
       }
-      if (e.type === 'file' || e.type === 'directory') members.push({ name, type: e.type, size: e.size });
+      if (e.type === 'file' || e.type === 'directory') push({ name, type: e.type, size: e.size });
+      if (e.replaced === 'file' && p?.block && p.rel) collector.removeFile(p.snapshot, p.block, p.rel);
       if (e.type !== 'file' || !p || !p.block || !p.rel) {
         e.stream.resume();
         return;
       }
       await collector.file(p.snapshot, p.block, p.rel, e.stream);
     },
-    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, anyPath: 'auto', file: opts.file, inflateThread: opts.inflateThread },
+    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, anyPath: 'auto', file: opts.file, inflateThread: opts.inflateThread, maxMembers: opts.maxMembers },
   );
   // In a tar of a data dir, lock and queries.active are the server's own; anything else is unexpected.
   for (const n of stray.filter((x) => !/(^|\/)(lock|queries\.active)$/.test(x)).slice(0, 20)) {
@@ -140,5 +151,5 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
   findings.unshift(...archive.findings);
   const headFiles = new Map<string, DataDirFiles>();
   for (const [dir, m] of heads) headFiles.set(dir.replace(/\//g, '_'), m);
-  return finish(collector, members, findings, inDataDir === 0, headFiles);
+  return finish(collector, removed.size ? members.filter((_, i) => !removed.has(i)) : members, findings, inDataDir === 0, headFiles);
 }
