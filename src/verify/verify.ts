@@ -151,5 +151,9 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
   findings.unshift(...archive.findings);
   const headFiles = new Map<string, DataDirFiles>();
   for (const [dir, m] of heads) headFiles.set(dir.replace(/\//g, '_'), m);
-  return finish(collector, removed.size ? members.filter((_, i) => !removed.has(i)) : members, findings, inDataDir === 0, headFiles);
+  const result = finish(collector, removed.size ? members.filter((_, i) => !removed.has(i)) : members, findings, inDataDir === 0, headFiles);
+  // A block with a member the archive cannot give whole (cut short, unsafe, not restored by tar x) is not known good.
+  const hurt = new Set(archive.findings.filter((f) => f.severity === 'error' && f.block !== undefined).map((f) => `${f.snapshot}/${f.block}`));
+  for (const s of hurt.size ? result.snapshots : []) for (const b of s.blocks) if (hurt.has(`${s.name}/${b.ulid}`)) b.ok = false;
+  return result;
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Finding } from '../../src/encoding/errors.js';
-import { verifyStream, type VerifyResult } from '../../src/verify/verify.js';
+import { verifyStream, type VerifyOptions, type VerifyResult } from '../../src/verify/verify.js';
 
 export interface Member {
   /** Path in the archive; directories end with `/`. */
@@ -151,7 +151,7 @@ export interface Run {
 export const RUN_BOUND_MS = 10_000;
 
 /** verify an in-memory archive in-process, in 64 KiB pieces, within RUN_BOUND_MS. */
-export async function verifyBuffer(buf: Uint8Array, opts: { name?: string } = {}): Promise<Run> {
+export async function verifyBuffer(buf: Uint8Array, opts: VerifyOptions = {}): Promise<Run> {
   const pieces: Buffer[] = [];
   for (let i = 0; i < buf.length; i += 1 << 16) pieces.push(Buffer.from(buf.buffer, buf.byteOffset + i, Math.min(1 << 16, buf.length - i)));
   const t0 = performance.now();
