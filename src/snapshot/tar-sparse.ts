@@ -76,7 +76,6 @@ export function paxSparse(pax: Map<string, string>): SparseMap | string | undefi
   if (real === undefined) return 'pax GNU.sparse.size is missing or not a number';
   const map: SparseMap = { real, offsets: [], lengths: [] };
   const parts = text === '' ? [] : text.split(',');
-  if (parts.length % 2 !== 0) return 'pax GNU.sparse.map has an odd count of numbers';
   for (let i = 0; i < parts.length; i += 2) {
     const offset = paxSize(parts[i]!);
     const length = paxSize(parts[i + 1]!);

@@ -34,7 +34,7 @@ function holey(name: string, size: number, at: number[]): string {
 }
 
 /** Each member's path and bytes, as readArchive delivers them. */
-async function read(tar: Buffer): Promise<{ files: Map<string, Buffer>; findings: { code: string; severity: string }[] }> {
+async function read(tar: Buffer): Promise<{ files: Map<string, Buffer>; findings: { code: string; severity: string; message: string }[] }> {
   const files = new Map<string, Buffer>();
   const r = await readArchive(Readable.from([tar]), async (e) => {
     const parts: Buffer[] = [];
@@ -44,7 +44,7 @@ async function read(tar: Buffer): Promise<{ files: Map<string, Buffer>; findings
       files.set(e.name, Buffer.concat(parts));
     }
   }, { anyPath: true });
-  return { files, findings: r.findings.map((f) => ({ code: f.code, severity: f.severity })) };
+  return { files, findings: r.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })) };
 }
 
 function gnuTar(args: string[], files: string[]): Buffer {
@@ -136,8 +136,29 @@ describe('hostile sparse maps', () => {
     const t0 = performance.now();
     const r = await read(tar);
     expect(performance.now() - t0).toBeLessThan(2000);
-    expect(r.findings).toEqual([{ code: 'unsupported-member', severity: 'warning' }]);
+    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([['unsupported-member', 'warning']]);
     expect([...r.files.keys()]).toEqual(['after']);
+  });
+
+  it('holes of more than 1024 bytes per byte in the archive are not filled, however few in all', async () => {
+    const r = await read(Buffer.concat([oldGnu('x', [[0, 512]], 2 << 20), Buffer.alloc(512, 7), END]));
+    expect(r.findings.map((f) => f.code)).toEqual(['unsupported-member']);
+    expect(r.findings[0]!.message).toMatch(/at most 1024 bytes per byte/);
+  });
+
+  it('holes of more than 1 GiB in all are not filled, however well backed each member is', async () => {
+    // Each member: 1 KiB in the archive, a MiB restored (within 1024 per byte).
+    const one = (i: number) => Buffer.concat([oldGnu(`m${i}`, [[0, 512]], 1 << 20), Buffer.alloc(512, 7)]);
+    const tar = Buffer.concat([...Array.from({ length: 1030 }, (_, i) => one(i)), END]);
+    let bytes = 0;
+    let members = 0;
+    const r = await readArchive(Readable.from([tar]), async (e) => {
+      members++;
+      for await (const c of e.stream) bytes += (c as Buffer).length;
+    }, { anyPath: true });
+    expect(r.findings.map((f) => f.code)).toEqual(Array(6).fill('unsupported-member'));
+    expect(members).toBe(1024);
+    expect(bytes).toBe(1024 * (1 << 20));
   });
 
   it('holes within bounds are zeros up to the real size', async () => {
@@ -147,17 +168,20 @@ describe('hostile sparse maps', () => {
     expect(r.files.get('small')!.equals(want)).toBe(true);
   });
 
+  const v1 = pax([['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ['GNU.sparse.realsize', '4096']]);
   it.each([
-    ['segments out of order', oldGnu('x', [[1024, 512], [0, 512]], 4096)],
-    ['a segment past the real size', oldGnu('x', [[4096, 512]], 4096)],
-    ['segments that do not add up to the stored size', oldGnu('x', [[0, 512]], 4096, 1024)],
-    ['a pax map with an odd count of numbers', Buffer.concat([pax([['GNU.sparse.size', '4096'], ['GNU.sparse.map', '0,512,1024']]), ustarHeader({ name: 'x', size: 512, flag: '0' })])],
-    ['a pax 1.0 map that is not decimal lines', Buffer.concat([pax([['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ['GNU.sparse.realsize', '4096']]), ustarHeader({ name: 'x', size: 1024, flag: '0' }), Buffer.alloc(512, 0x41)])],
-    ['a pax 1.0 map declaring a million entries', Buffer.concat([pax([['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ['GNU.sparse.realsize', '4096']]), ustarHeader({ name: 'x', size: 1024, flag: '0' }), Buffer.from('1000000\n')])],
-  ])('%s: tar-bad-header', async (_, head) => {
-    const tar = Buffer.concat([head, Buffer.alloc(4096), END]);
+    ['segments out of order', oldGnu('x', [[1024, 512], [0, 512]], 4096), /out of order/],
+    ['a segment past the real size', oldGnu('x', [[4096, 512]], 4096), /past the real size/],
+    ['segments that do not add up to the stored size', oldGnu('x', [[0, 512]], 4096, 1024), /hold 512 bytes, but the member holds 1024/],
+    ['a pax map with an odd count of numbers', Buffer.concat([pax([['GNU.sparse.size', '4096'], ['GNU.sparse.map', '0,512,1024']]), ustarHeader({ name: 'x', size: 512, flag: '0' })]), /map entry 1 is not a number/],
+    ['a pax 1.0 map that is not decimal lines', Buffer.concat([v1, ustarHeader({ name: 'x', size: 1024, flag: '0' }), Buffer.alloc(512, 0x41)]), /map at the start of the data is malformed/],
+    ['a pax 1.0 map declaring a million entries', Buffer.concat([v1, ustarHeader({ name: 'x', size: 1024, flag: '0' }), Buffer.from('1000000\n')]), /declares 1000000 entries/],
+    ['a pax 1.0 map longer than the member', Buffer.concat([v1, ustarHeader({ name: 'x', size: 512, flag: '0' }), Buffer.from('300\n' + '0\n'.repeat(254))]), /runs past the end of the member/],
+  ])('%s: tar-bad-header', async (_, head, why) => {
+    const tar = Buffer.concat([head, Buffer.alloc(4096 - (head.length % 512)), END]);
     const r = await read(tar);
-    expect(r.findings.map((f) => f.code)).toContain('tar-bad-header');
+    expect(r.findings.map((f) => f.code)).toEqual(['tar-bad-header']);
+    expect(r.findings[0]!.message).toMatch(why);
     expect(r.files.size).toBe(0);
   });
 });
