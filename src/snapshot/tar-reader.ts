@@ -28,7 +28,7 @@ import {
 import type { ArchiveEntry } from './stream.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
 import { TarTree, type NodeKind } from './tar-tree.js';
-import { oldGnuExtension, oldGnuSparse, paxSparse, SparseText, storedBytes, type SparseMap } from './tar-sparse.js';
+import { readSparseMap, readSparseText, type SparseMap } from './tar-sparse.js';
 
 /** Pax and GNU long-name records are read whole; real ones are a few hundred bytes. */
 const MAX_META = 1 << 20;
@@ -130,9 +130,8 @@ export class TarReader {
       // GNU.sparse.name: the real name of a sparse member (formats 0.1, 1.0).
       const name = pax?.get('GNU.sparse.name') ?? pax?.get('path') ?? longName ?? h.name;
       const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
-      const sparse = await this.sparseMap(block, h.flag, pax, size, at);
+      const sparse = TYPES[h.flag] === 'file' ? await readSparseMap(this.src, block, h.flag, pax, size, this.pos(at)) : undefined;
       pax = longName = longLink = undefined;
-      if (sparse === null) return;
       const max = this.opts.maxMembers ?? MAX_MEMBERS;
       if (++this.members > max) {
         this.members--;
@@ -143,33 +142,6 @@ export class TarReader {
       }
       if (!(await this.member(at, name, linkname, h.flag, size, sparse))) return;
     }
-  }
-
-  /**
-   * A sparse file's map (tar-sparse.ts), read up to its data: undefined for a member that
-   * is not sparse, null when reading must stop (reported).
-   */
-  private async sparseMap(block: Buffer, flag: string, pax: Map<string, string> | undefined, size: number, at: number): Promise<SparseMap | undefined | null> {
-    if (TYPES[flag] !== 'file') return undefined;
-    let r: SparseMap | string | undefined;
-    if (flag === 'S') {
-      const head = oldGnuSparse(block);
-      r = typeof head === 'string' ? head : head.map;
-      for (let more = typeof head !== 'string' && head.more; more; ) {
-        const ext = await this.src.read(BLOCK);
-        if (ext.length < BLOCK) {
-          this.fail(Code.TarTruncated, `the archive ends inside the sparse map of the member at ${this.pos(at)}: it is cut short`);
-          return null;
-        }
-        const e = oldGnuExtension(ext, r as SparseMap);
-        if (typeof e === 'string') r = e;
-        more = e === true;
-      }
-    } else if (pax) r = paxSparse(pax);
-    if (typeof r === 'object' && !r.inData && storedBytes(r) !== size) r = `its map's segments hold ${storedBytes(r)} bytes, but the member holds ${size}`;
-    if (typeof r !== 'string') return r;
-    this.fail(Code.TarBadHeader, `bad sparse member at ${this.pos(at)}: ${r}; reading stops here`);
-    return null;
   }
 
   /** One member; false when reading must stop. */
@@ -300,27 +272,10 @@ export class TarReader {
   /**
    * A sparse member made ready to restore: a pax 1.0 map read from the start of its data,
    * and its holes held to MAX_HOLES_PER_BYTE and MAX_HOLES. The data bytes left, or, when
-   * it is not delivered (reported), whether reading goes on.
+   * it is not delivered (reported), whether reading goes on. A bad map ends reading (a Fault).
    */
   private async sparseData(at: number, raw: string, sparse: SparseMap, size: number): Promise<number | boolean> {
-    let left = size;
-    if (sparse.inData) {
-      const text = new SparseText(sparse);
-      for (let done: boolean | string = false; done !== true; ) {
-        const b = left >= BLOCK ? await this.src.read(BLOCK) : undefined;
-        if (b && b.length < BLOCK) {
-          this.fail(Code.TarTruncated, `the archive ends inside the sparse map of member \`${clip(raw)}\` (from ${this.pos(at)}): it is cut short`, this.current?.where);
-          return false;
-        }
-        done = b ? text.push(b) : 'its sparse map runs past the end of the member';
-        left -= BLOCK;
-        if (done === true && storedBytes(sparse) !== left) done = `its map's segments hold ${storedBytes(sparse)} bytes, but the member holds ${left} after the map`;
-        if (typeof done === 'string') {
-          this.fail(Code.TarBadHeader, `bad sparse member at ${this.pos(at)}: ${done}; reading stops here`, this.current?.where);
-          return false;
-        }
-      }
-    }
+    const left = sparse.inData ? await readSparseText(this.src, sparse, size, this.pos(at)) : size;
     const holes = sparse.real - left;
     if (holes > MAX_HOLES_PER_BYTE * (this.src.offset - at + left) || this.holes + holes > MAX_HOLES) {
       this.list(

@@ -17,7 +17,9 @@
 // A map is only ever as large as the bytes that hold it, and at most
 // MAX_SPARSE_ENTRIES; nothing is allocated by its declared real size.
 
-import { parseNumber, paxSize } from './tar-header.js';
+import { Code } from '../encoding/finding-codes.js';
+import { Fault, type Pull } from './pull.js';
+import { BLOCK, parseNumber, paxSize } from './tar-header.js';
 
 /** Data segments of a sparse file in order; real files have a handful. */
 export const MAX_SPARSE_ENTRIES = 1 << 18;
@@ -33,7 +35,7 @@ export interface SparseMap {
 }
 
 /** The pairs in `b` from `off`, `n` of them; false when the list ended (an empty numbytes field), else a reason it is bad. */
-export function addOldGnuPairs(b: Buffer, off: number, n: number, map: SparseMap): boolean | string {
+function addOldGnuPairs(b: Buffer, off: number, n: number, map: SparseMap): boolean | string {
   for (let k = 0; k < n; k++) {
     const at = off + k * 24;
     if (b[at + 12] === 0) return false;
@@ -47,7 +49,7 @@ export function addOldGnuPairs(b: Buffer, off: number, n: number, map: SparseMap
 }
 
 /** An old GNU 'S' header's map and real size; `more` when extension blocks follow. */
-export function oldGnuSparse(h: Buffer): { map: SparseMap; more: boolean } | string {
+function oldGnuSparse(h: Buffer): { map: SparseMap; more: boolean } | string {
   const real = parseNumber(h, 483, 12);
   if (real === undefined) return 'the sparse real size is not a number';
   const map: SparseMap = { real, offsets: [], lengths: [] };
@@ -57,14 +59,14 @@ export function oldGnuSparse(h: Buffer): { map: SparseMap; more: boolean } | str
 }
 
 /** One old GNU sparse extension block; true when another follows. */
-export function oldGnuExtension(b: Buffer, map: SparseMap): boolean | string {
+function oldGnuExtension(b: Buffer, map: SparseMap): boolean | string {
   const r = addOldGnuPairs(b, 0, 21, map);
   if (typeof r === 'string') return r;
   return r && b[504] !== 0;
 }
 
 /** The sparse map a pax header gives (undefined: not sparse), or why it is bad. */
-export function paxSparse(pax: Map<string, string>): SparseMap | string | undefined {
+function paxSparse(pax: Map<string, string>): SparseMap | string | undefined {
   if (pax.get('GNU.sparse.major') === '1' && pax.get('GNU.sparse.minor') === '0') {
     const real = paxSize(pax.get('GNU.sparse.realsize') ?? '');
     return real === undefined ? 'pax GNU.sparse.realsize is missing or not a number' : { real, offsets: [], lengths: [], inData: true };
@@ -87,7 +89,7 @@ export function paxSparse(pax: Map<string, string>): SparseMap | string | undefi
 }
 
 /** A pax 1.0 map at the start of the data, fed a block at a time. */
-export class SparseText {
+class SparseText {
   private want = -1;
   private digits = '';
   private pending: number | undefined;
@@ -133,8 +135,48 @@ function add(map: SparseMap, offset: number, length: number): string | undefined
 }
 
 /** Bytes of data a map's segments take in the archive. */
-export function storedBytes(map: SparseMap): number {
+function storedBytes(map: SparseMap): number {
   let n = 0;
   for (const l of map.lengths) n += l;
   return n;
+}
+
+const bad = (where: string, why: string) => new Fault(Code.TarBadHeader, `bad sparse member at ${where}: ${why}; reading stops here`);
+const cut = (where: string) => new Fault(Code.TarTruncated, `the archive ends inside the sparse map of the member at ${where}: it is cut short`);
+
+/**
+ * The sparse map of a regular file member with header `block` (undefined: not sparse), read
+ * up to its data: old GNU extension blocks are read from `src`. Throws a Fault for a bad map.
+ */
+export async function readSparseMap(src: Pull, block: Buffer, flag: string, pax: Map<string, string> | undefined, size: number, where: string): Promise<SparseMap | undefined> {
+  let r: SparseMap | string | undefined;
+  if (flag === 'S') {
+    const head = oldGnuSparse(block);
+    r = typeof head === 'string' ? head : head.map;
+    for (let more = typeof head !== 'string' && head.more; more; ) {
+      const ext = await src.read(BLOCK);
+      if (ext.length < BLOCK) throw cut(where);
+      const e = oldGnuExtension(ext, r as SparseMap);
+      if (typeof e === 'string') r = e;
+      more = e === true;
+    }
+  } else if (pax) r = paxSparse(pax);
+  if (typeof r === 'object' && !r.inData && storedBytes(r) !== size) r = `its map's segments hold ${storedBytes(r)} bytes, but the member holds ${size}`;
+  if (typeof r === 'string') throw bad(where, r);
+  return r;
+}
+
+/** A pax 1.0 map from the start of a member's `size` bytes of data: the data bytes left after it. Throws a Fault for a bad map. */
+export async function readSparseText(src: Pull, map: SparseMap, size: number, where: string): Promise<number> {
+  const text = new SparseText(map);
+  let left = size;
+  for (let done: boolean | string = false; done !== true; ) {
+    const b = left >= BLOCK ? await src.read(BLOCK) : undefined;
+    if (b && b.length < BLOCK) throw cut(where);
+    done = b ? text.push(b) : 'its sparse map runs past the end of the member';
+    left -= BLOCK;
+    if (done === true && storedBytes(map) !== left) done = `its map's segments hold ${storedBytes(map)} bytes, but the member holds ${left} after the map`;
+    if (typeof done === 'string') throw bad(where, done);
+  }
+  return left;
 }
