@@ -168,6 +168,14 @@ describe('hostile sparse maps', () => {
     expect(r.files.get('small')!.equals(want)).toBe(true);
   });
 
+  it('an archive that ends where an old GNU extension header should be: tar-truncated', async () => {
+    const h = oldGnu('x', [[0, 512]], 4096);
+    h[482] = 1; // extension headers follow
+    const r = await read(sealHeader(h));
+    expect(r.findings.map((f) => f.code)).toEqual(['tar-truncated']);
+    expect(r.findings[0]!.message).toMatch(/inside the sparse map/);
+  });
+
   const v1 = pax([['GNU.sparse.major', '1'], ['GNU.sparse.minor', '0'], ['GNU.sparse.realsize', '4096']]);
   it.each([
     ['segments out of order', oldGnu('x', [[1024, 512], [0, 512]], 4096), /out of order/],
