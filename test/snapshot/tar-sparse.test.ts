@@ -169,8 +169,9 @@ describe('hostile sparse maps', () => {
   });
 
   it('an archive that ends where an old GNU extension header should be: tar-truncated', async () => {
-    const h = oldGnu('x', [[0, 512]], 4096);
-    h[482] = 1; // extension headers follow
+    // All four pairs used and the flag set: GNU tar reads an extension header next.
+    const h = oldGnu('x', [[0, 128], [512, 128], [1024, 128], [1536, 128]], 4096);
+    h[482] = 1;
     const r = await read(sealHeader(h));
     expect(r.findings.map((f) => f.code)).toEqual(['tar-truncated']);
     expect(r.findings[0]!.message).toMatch(/inside the sparse map/);
