@@ -42,6 +42,11 @@ export async function extractArchive(input: string): Promise<Extracted> {
       async (e) => {
         const target = path.join(dir, e.name);
         if (!target.startsWith(dir + path.sep)) return;
+        // As tar x does (tar-tree.ts): what this member replaces is removed first, so a file
+        // written where a hard link was is a new file, not new content for both paths.
+        if (e.replaced === 'directory') fs.rmdirSync(target);
+        else if (e.type !== 'directory') fs.rmSync(target, { force: true });
+        else if (e.replaced === 'file') fs.unlinkSync(target);
         if (e.type === 'directory') fs.mkdirSync(target, { recursive: true });
         else if (e.type === 'file') {
           fs.mkdirSync(path.dirname(target), { recursive: true });

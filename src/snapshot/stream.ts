@@ -32,6 +32,12 @@ export interface ArchiveEntry {
   /** For a `link`: the normalized path of the earlier file it links to. */
   linkTarget?: string;
   /**
+   * What tar x removes to put this member in its place (tar-tree.ts): an earlier `file`
+   * (under a directory) or an empty `directory` (under a file or link). A file in place of
+   * a file is not named here: tar x replaces it too, as readers of a later copy expect.
+   */
+  replaced?: 'file' | 'directory';
+  /**
    * The member's data; must be consumed or resumed by the visitor before its promise
    * settles (what is left is then discarded). Errors (with the archive's finding as
    * message) if the archive ends or is corrupt inside the member. Empty for a link.
@@ -63,6 +69,8 @@ export interface ReadArchiveOptions {
    */
   file?: { path: string; size: number };
   inflateThread?: boolean;
+  /** Members read before `too-many-members` stops reading (default and most 100,000; lower only to test it). */
+  maxMembers?: number;
 }
 
 /**
@@ -100,7 +108,7 @@ export async function readArchive(input: Readable, visit: (e: ArchiveEntry) => P
       );
       await raw.close();
     } else if (gzip) src = new Pull(prefetch(gunzip(raw, report), PREFETCH_BYTES));
-    tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks });
+    tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks, maxMembers: opts.maxMembers });
     await tar.run();
     if (gzip) {
       // Decompress the rest even when tar reading stopped: a corrupt deflate stream shows up

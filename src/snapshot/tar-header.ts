@@ -34,7 +34,7 @@ export function parseHeader(b: Buffer): TarHeader | string {
     signed += c < 128 ? c : c - 256;
   }
   if (want !== sum && want !== signed) return `header checksum mismatch (stored ${want ?? 'unreadable'}, computed ${sum})`;
-  const size = parseSize(b);
+  const size = parseNumber(b, 124, 12);
   if (size === undefined) return 'header size field is not a number';
   let name = cString(b, 0, 100);
   // POSIX ustar splits long paths into prefix + name; GNU tar uses that space otherwise.
@@ -62,12 +62,12 @@ function parseOctal(b: Buffer, off: number, len: number): number | undefined {
   return v;
 }
 
-/** The size field: octal, or GNU base-256 (high bit set) for 8 GiB and more. */
-function parseSize(b: Buffer): number | undefined {
-  if (!(b[124]! & 0x80)) return parseOctal(b, 124, 12);
-  if (b[124] !== 0x80) return undefined; // negative
+/** A numeric field: octal, or GNU base-256 (high bit set) for values too large for its digits. */
+export function parseNumber(b: Buffer, off: number, len: number): number | undefined {
+  if (!(b[off]! & 0x80)) return parseOctal(b, off, len);
+  if (b[off] !== 0x80) return undefined; // negative
   let v = 0;
-  for (let i = 125; i < 136; i++) v = v * 256 + b[i]!;
+  for (let i = off + 1; i < off + len; i++) v = v * 256 + b[i]!;
   return Number.isSafeInteger(v) ? v : undefined;
 }
 
@@ -83,7 +83,13 @@ export function parsePax(b: Buffer): Map<string, string> | undefined {
     const rec = b.toString('utf8', sp + 1, i + len - 1);
     const eq = rec.indexOf('=');
     if (eq < 0) return undefined;
-    m.set(rec.slice(0, eq), rec.slice(eq + 1));
+    const key = rec.slice(0, eq);
+    const value = rec.slice(eq + 1);
+    // Sparse format 0.0 repeats these two, in order: kept as the 0.1 map (tar-sparse.ts).
+    if (key === 'GNU.sparse.offset' || key === 'GNU.sparse.numbytes') {
+      const map = m.get('GNU.sparse.map');
+      m.set('GNU.sparse.map', map === undefined ? value : `${map},${value}`);
+    } else m.set(key, value);
     i += len;
   }
   return m;
@@ -96,6 +102,7 @@ export function paxSize(s: string): number | undefined {
 export const TYPES: Record<string, string> = {
   '0': 'file',
   '7': 'file', // contiguous file: a regular file everywhere that matters
+  S: 'file', // old GNU sparse file (tar-sparse.ts)
   '5': 'directory',
   '1': 'link',
   '2': 'symlink',

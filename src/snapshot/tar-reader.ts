@@ -26,6 +26,8 @@ import {
 } from './tar-header.js';
 import type { ArchiveEntry } from './stream.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
+import { TarTree, type NodeKind } from './tar-tree.js';
+import { readSparseMap, readSparseText, type SparseMap } from './tar-sparse.js';
 
 /** Pax and GNU long-name records are read whole; real ones are a few hundred bytes. */
 const MAX_META = 1 << 20;
@@ -38,20 +40,31 @@ const MAX_LISTED = 20;
  * member costs a little memory (its name, for the layout check and hard links).
  */
 export const MAX_MEMBERS = 100_000;
+/**
+ * Zeros a sparse member's holes may add, per byte it takes in the archive (about what
+ * deflate can expand a byte to), and in the whole archive: a map that declares terabytes
+ * of holes must not become terabytes streamed, nor an index that size held in memory.
+ */
+const MAX_HOLES_PER_BYTE = 1024;
+const MAX_HOLES = 1 << 30;
 
 type Where = Pick<Finding, 'snapshot' | 'block' | 'file' | 'offset'>;
 
 export interface TarOptions {
   /** Deliver hard links to earlier regular files as `link` entries. */
   hardLinks?: boolean;
+  /** Members read before too-many-members (default MAX_MEMBERS; lower only to test that limit). */
+  maxMembers?: number;
 }
 
 export class TarReader {
   members = 0;
   /** The member being read, to name it when the stream fails under it. */
   current: { raw: string; where: Where } | undefined;
-  /** Regular files handed to the visitor: path → size, for hard links to them. */
-  private readonly files = new Map<string, number>();
+  /** The tree tar x builds, and the files handed to the visitor in it (for hard links to them). */
+  private readonly tree = new TarTree();
+  /** Zeros added to sparse members' holes so far. */
+  private holes = 0;
   private readonly counts = new Map<string, number>();
 
   constructor(
@@ -105,22 +118,25 @@ export class TarReader {
       }
       const size = pax?.has('size') ? paxSize(pax.get('size')!) : h.size;
       if (size === undefined) return this.fail(Code.TarBadHeader, `bad pax size \`${clip(pax!.get('size')!)}\` for the member at ${this.pos(at)}`);
-      const name = pax?.get('path') ?? longName ?? h.name;
+      // GNU.sparse.name: the real name of a sparse member (formats 0.1, 1.0).
+      const name = pax?.get('GNU.sparse.name') ?? pax?.get('path') ?? longName ?? h.name;
       const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
+      const sparse = TYPES[h.flag] === 'file' ? await readSparseMap(this.src, block, h.flag, pax, size, this.pos(at)) : undefined;
       pax = longName = longLink = undefined;
-      if (++this.members > MAX_MEMBERS) {
+      const max = this.opts.maxMembers ?? MAX_MEMBERS;
+      if (++this.members > max) {
         this.members--;
         return this.fail(
           Code.TooManyMembers,
-          `the archive holds more than ${MAX_MEMBERS} members (the next at ${this.pos(at)}); a Prometheus snapshot of even 20,000 blocks has fewer, so reading stops here and the rest is not checked`,
+          `the archive holds more than ${max} members (the next at ${this.pos(at)}); a Prometheus snapshot of even 20,000 blocks has fewer, so reading stops here and the rest is not checked`,
         );
       }
-      if (!(await this.member(at, name, linkname, h.flag, size))) return;
+      if (!(await this.member(at, name, linkname, h.flag, size, sparse))) return;
     }
   }
 
   /** One member; false when reading must stop. */
-  private async member(at: number, raw: string, linkname: string, flag: string, size: number): Promise<boolean> {
+  private async member(at: number, raw: string, linkname: string, flag: string, size: number, sparse?: SparseMap): Promise<boolean> {
     let type = TYPES[flag];
     if (type === 'file' && flag === '0' && raw.endsWith('/')) type = 'directory'; // pre-POSIX tars
     const path = normalize(raw);
@@ -136,7 +152,27 @@ export class TarReader {
     }
     if (path === '') return this.skip(at, raw, size); // the archive's top dir (`./`) holds nothing itself
     if (type === 'link') return this.link(at, raw, path, linkname, size);
-    return this.deliver(at, raw, path, type, size);
+    return this.deliver(at, raw, path, type, size, sparse);
+  }
+
+  /**
+   * Place a member in the tree tar x builds (tar-tree.ts): false, with an error, when tar x
+   * fails on it (it is not restored); a warning when it replaces an earlier member.
+   */
+  private place(raw: string, name: string, kind: NodeKind): { ok: boolean; replaced?: NodeKind } {
+    if (name === '') return { ok: true };
+    const r = this.tree.place(name, kind);
+    const w = this.current!.where;
+    if ('fails' in r) {
+      this.list('error', Code.MemberTypeClash, `member \`${clip(raw)}\` is not restored: ${r.fails}; tar x reports it and exits with status 2`, w);
+      return { ok: false };
+    }
+    if (r.replaced === 'file') {
+      this.list('warning', Code.MemberTypeClash, `member \`${clip(raw)}\` is a directory where an earlier member is a file: tar x removes the file (its data is lost) and makes the directory`, w);
+    } else if (r.replaced === 'directory') {
+      this.list('warning', Code.MemberTypeClash, `member \`${clip(raw)}\` is a file where an earlier member is an empty directory: tar x removes the directory`, w);
+    }
+    return { ok: true, replaced: r.replaced };
   }
 
   /**
@@ -147,20 +183,22 @@ export class TarReader {
    */
   private async link(at: number, raw: string, name: string, linkname: string, size: number): Promise<boolean> {
     const target = normalize(linkname);
-    const targetSize = unsafePath(linkname) === undefined ? this.files.get(target) : undefined;
+    const targetSize = unsafePath(linkname) === undefined ? this.tree.readFile(target) : undefined;
     if (!this.opts.hardLinks || targetSize === undefined) {
       const why = this.opts.hardLinks ? 'which is not an earlier regular file of the archive' : 'which this reader does not follow';
       this.list('error', Code.UnsafeMember, `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\`, ${why}; it is not read or followed`, this.current!.where);
       return this.skip(at, raw, size);
     }
+    const placed = this.place(raw, name, 'file');
+    if (!placed.ok) return this.skip(at, raw, size);
     this.list('warning', Code.HardLink, `member \`${clip(raw)}\` is a hard link to \`${clip(linkname)}\` (how tar stores a second path to one file, e.g. a block shared by two snapshots); it is checked as a copy of it`, this.current!.where);
     // A hard link has no data of its own (size 0); skip whatever a writer put there.
     if (!(await this.skip(at, raw, size))) return false;
-    this.files.set(name, targetSize);
+    this.tree.read(name, targetSize);
     const stream = new PassThrough();
     stream.end();
     try {
-      await this.visit({ name, type: 'link', size: targetSize, linkTarget: target, stream });
+      await this.visit({ name, type: 'link', size: targetSize, linkTarget: target, replaced: placed.replaced, stream });
     } catch (e) {
       this.fail(Code.VisitFailed, `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
     }
@@ -174,41 +212,87 @@ export class TarReader {
     return false;
   }
 
-  /** Hand a member to the visitor, streaming its data with backpressure. */
-  private async deliver(at: number, raw: string, name: string, type: string, size: number): Promise<boolean> {
+  /**
+   * A sparse member made ready to restore: a pax 1.0 map read from the start of its data,
+   * and its holes held to MAX_HOLES_PER_BYTE and MAX_HOLES. The data bytes left, or, when
+   * it is not delivered (reported), whether reading goes on. A bad map ends reading (a Fault).
+   */
+  private async sparseData(at: number, raw: string, sparse: SparseMap, size: number): Promise<number | boolean> {
+    const left = sparse.inData ? await readSparseText(this.src, sparse, size, this.pos(at)) : size;
+    const holes = sparse.real - left;
+    if (holes > MAX_HOLES_PER_BYTE * (this.src.offset - at + left) || this.holes + holes > MAX_HOLES) {
+      this.list(
+        'warning',
+        Code.UnsupportedMember,
+        `member \`${clip(raw)}\` is a sparse file of ${sparse.real} bytes with ${left} stored: tsdb-inspect fills holes of at most ${MAX_HOLES_PER_BYTE} bytes per byte in the archive and ${MAX_HOLES} bytes in all, so it is skipped`,
+        this.current?.where,
+      );
+      return this.skip(at, raw, left);
+    }
+    this.holes += holes;
+    return left;
+  }
+
+  /** Hand a member to the visitor, streaming its data (holes as zeros) with backpressure. */
+  private async deliver(at: number, raw: string, name: string, type: string, size: number, sparse?: SparseMap): Promise<boolean> {
+    const placed = this.place(raw, name, type === 'directory' ? 'directory' : 'file');
+    if (!placed.ok) return this.skip(at, raw, size);
+    const ready = sparse && type === 'file' ? await this.sparseData(at, raw, sparse, size) : size;
+    if (typeof ready === 'boolean') return ready;
+    const stored = ready;
+    const real = sparse && type === 'file' ? sparse.real : stored;
     const stream = new PassThrough({ highWaterMark: 1 << 16 });
     // A visitor that does not listen for errors must not crash the process.
     stream.on('error', () => {});
     let failed = false;
     const visiting = Promise.resolve()
-      .then(() => this.visit({ name, type, size: type === 'directory' ? 0 : size, stream }))
+      .then(() => this.visit({ name, type, size: type === 'directory' ? 0 : real, replaced: placed.replaced, stream }))
       .catch((e: unknown) => {
         if (!failed) this.fail(Code.VisitFailed, `checking member \`${clip(raw)}\` failed: ${e instanceof Error ? e.message : String(e)}`, where(name));
       })
       .finally(() => stream.resume()); // discard whatever the visitor left
+    /** Bytes read from the archive, and the offset reached in the file as restored. */
     let got = 0;
+    let pos = 0;
+    const put = async (b: Buffer) => {
+      pos += b.length;
+      if (type === 'file' && !stream.destroyed && !stream.write(b)) await drained(stream);
+    };
+    const zerosTo = async (end: number) => {
+      if (type !== 'file' || stream.destroyed) pos = Math.max(pos, end);
+      while (pos < end) await put(Buffer.alloc(Math.min(1 << 16, end - pos)));
+    };
     try {
-      while (got < size) {
-        const b = await this.src.take(size - got);
-        if (b.length === 0) break;
-        got += b.length;
-        if (type === 'file' && !stream.destroyed && !stream.write(b)) await drained(stream);
+      const offsets = sparse && type === 'file' ? sparse.offsets : [0];
+      const lengths = sparse && type === 'file' ? sparse.lengths : [stored];
+      for (let k = 0; k < offsets.length; k++) {
+        await zerosTo(offsets[k]!);
+        let left = lengths[k]!;
+        while (left > 0) {
+          const b = await this.src.take(left);
+          if (b.length === 0) break;
+          got += b.length;
+          left -= b.length;
+          await put(b);
+        }
+        if (left > 0) break;
       }
-      if (got === size && (await this.skipPadding(size, at))) {
-        if (type === 'file') this.files.set(name, size);
+      if (got === stored) await zerosTo(real);
+      if (got === stored && (await this.skipPadding(stored, at))) {
+        if (type === 'file') this.tree.read(name, real);
         stream.end();
         await visiting;
         return true;
       }
-      this.fail(Code.TarTruncated, `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${size} bytes: it is cut short`, { ...where(name), offset: got });
+      this.fail(Code.TarTruncated, `the archive ends inside member \`${clip(raw)}\` (from ${this.pos(at)}) after ${got} of its ${stored} bytes: it is cut short`, { ...where(name), offset: pos });
       failed = true;
-      stream.destroy(new Error(`archive ends inside ${clip(name)} after ${got} of ${size} bytes`));
+      stream.destroy(new Error(`archive ends inside ${clip(name)} after ${got} of ${stored} bytes`));
       await visiting;
       return false;
     } catch (e) {
       failed = true;
-      if (this.current) this.current.where.offset = got;
-      stream.destroy(new Error(`archive is unreadable inside ${clip(name)} after ${got} of ${size} bytes: ${e instanceof Error ? e.message : String(e)}`));
+      if (this.current) this.current.where.offset = pos;
+      stream.destroy(new Error(`archive is unreadable inside ${clip(name)} after ${got} of ${stored} bytes: ${e instanceof Error ? e.message : String(e)}`));
       await visiting;
       throw e;
     }

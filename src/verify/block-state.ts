@@ -64,8 +64,8 @@ export interface BlockState {
 /** Tries of a block whose index refers to a segment not seen yet; then it waits for the end of the input. */
 const MAX_TRIES = 3;
 
-/** Note that `rel` is now among the block's files or mirrors. */
-export function present(s: BlockState, rel: string): void {
+/** Count `rel`, now among the block's files or mirrors, if it is a chunk segment not counted yet. */
+export function countSegment(s: BlockState, rel: string): void {
   if (s.files.has(rel) || s.mirrors.has(rel) || kindOf(rel) !== 'segment' || segmentSeq(rel) < 0) return;
   s.segs++;
   s.lastSeg = Math.max(s.lastSeg, segmentSeq(rel));

@@ -13,12 +13,33 @@
 // links to: what that file's check found is remembered per member path. A
 // block of links into a block already checked and let go (two snapshots
 // sharing a block) gets that block's check again; a file that comes again
-// after its block was checked must be the same as the one checked.
+// after its block was checked must be the same as the one checked. The tar
+// reader models the tree tar x leaves (tar-tree.ts), so a later file at a
+// linked path is a new file (tar unlinks first): only that path changes.
+//
+// A member, by what it is and where its block B stands:
+//
+//   file F of B ─────────┬─ B open ──────► addFile: F's data into B
+//                        └─ B checked ───► checkLate: the print checked? nothing
+//                                          : block-split, F checked alone
+//   link L in B ──► T, the file it links to (its memo)
+//     ├─ T's kind is L's, B checked ───────► checkLate (T's findings replayed)
+//     ├─ T's kind is L's, T's block checked ► a mirror in B: T's print, no data
+//     ├─ T's kind is L's, T's block open ──► addFile (T's data shared)
+//     ├─ other kind, T's bytes kept ───────► scanned as L's kind, addFile
+//     └─ otherwise ────────────────────────► hard-link error
+//   dir in place of file F of B ──► removeFile: F gone (block-split if B checked)
+//
+//   B open ──(complete, archive moves on; or the end: checkRemaining)──► check:
+//     every file a mirror of one checked block with its prints ► that block's check
+//     otherwise ► hard-link-unchecked per mirror, cross-check (waits while an
+//                 index refers to a segment not seen yet, but not at the end)
+//   ──► B checked: its data let go (dropData), its prints kept for checkLate
 
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
 import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck } from './block-check.js';
-import { bufPrint, kindOf, mirrored, present, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
+import { bufPrint, countSegment, kindOf, mirrored, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
 import { FindingSink, type Recorded } from './findings.js';
 import type { HeadSummary } from './head-check.js';
 import { checkIndex } from './index-check.js';
@@ -161,7 +182,7 @@ export class Collector {
       m.recorded = s.sink.recorded();
     }
     this.memo.set(`${snapshot}/${block}/${rel}`, m);
-    this.place(s, m, kind);
+    this.addFile(s, m, kind);
   }
 
   /**
@@ -175,18 +196,18 @@ export class Collector {
     s.sink.replay(recorded);
     m.recorded = s.sink.recorded();
     this.memo.set(`${snapshot}/${block}/${rel}`, m);
-    this.place(s, m, 'segment');
+    this.addFile(s, m, 'segment');
   }
 
   /** Put a file's data into its block, or, once the block is checked, make sure it is the file the block was checked with. */
-  private place(s: BlockState, m: FileMemo, kind: string): void {
+  private addFile(s: BlockState, m: FileMemo, kind: string): void {
     if (s.checked) {
-      this.again(s, m, kind);
+      this.checkLate(s, m, kind);
       if (m.indexFile) this.spill.release(m.indexFile);
-      this.strip(m);
+      this.dropData(m);
       return;
     }
-    present(s, m.rel);
+    countSegment(s, m.rel);
     s.mirrors.delete(m.rel);
     if (kind === 'segment') {
       if (segmentSeq(m.rel) < 0) return;
@@ -208,7 +229,7 @@ export class Collector {
    * Otherwise the file is checked on its own, as far as it can be without the block's
    * other files (they were let go).
    */
-  private again(s: BlockState, m: FileMemo, kind: string): void {
+  private checkLate(s: BlockState, m: FileMemo, kind: string): void {
     const c = s.checked!;
     const was = c.files.get(m.rel);
     // A copy that would not be used (not an index, too large, chunks/000000) changes nothing; it was reported as read.
@@ -247,14 +268,14 @@ export class Collector {
       // The usual case (the same file of a block shared by two snapshots): its findings and results again.
       s.sink.replay(m.recorded);
       this.memo.set(key, m);
-      if (s.checked) return this.again(s, { ...m, rel }, kind);
+      if (s.checked) return this.checkLate(s, { ...m, rel }, kind);
       if (m.owner.checked) {
-        present(s, rel);
+        countSegment(s, rel);
         s.mirrors.set(rel, m); // its data is gone: see mirrored()
         return;
       }
       if (m.indexFile) this.spill.share(m.indexFile);
-      this.place(s, { ...m, rel, owner: s, table: m.table?.clone() }, kind);
+      this.addFile(s, { ...m, rel, owner: s, table: m.table?.clone() }, kind);
       return;
     }
     // A link to a different kind of file: its name says what it must be, so check the content as that.
@@ -269,11 +290,40 @@ export class Collector {
       }
       copy.recorded = s.sink.recorded();
       this.memo.set(key, copy);
-      this.place(s, copy, kind);
+      this.addFile(s, copy, kind);
       return;
     }
     const why = m ? `${m.rel}, whose content was not kept` : 'a file that is not part of a block';
     s.sink.error(Code.HardLink, `${rel} is a hard link to \`${target}\`, ${why}: it cannot be checked as ${rel}`, rel);
+  }
+
+  /**
+   * tar x removes `rel` of a block (a directory comes in its place): the block is as if it
+   * never had it. One checked with it is not checked again: that is an error at `rel`.
+   */
+  removeFile(snapshot: string, block: string, rel: string): void {
+    this.memo.delete(`${snapshot}/${block}/${rel}`);
+    const s = this.blocks.get(snapshot + '/' + block);
+    if (!s) return;
+    if (s.checked) {
+      if (!s.checked.files.has(rel)) return;
+      s.sink.to(s.checked.findings);
+      s.sink.error(Code.BlockSplit, `${rel} was checked with its block, but a later member makes it a directory: tar x removes the file, so the block restores without it; verify the extracted directory to check the block as it restores`, rel);
+      s.sink.to(this.findings);
+      return;
+    }
+    if (!s.files.has(rel) && !s.mirrors.has(rel)) return;
+    const kind = kindOf(rel);
+    if (kind === 'segment') {
+      if (segmentSeq(rel) >= 0) s.segs--;
+      s.segments.delete(segmentSeq(rel));
+    } else if (kind === 'index') {
+      if (s.indexFile) this.spill.release(s.indexFile);
+      s.index = s.indexFile = undefined;
+    } else if (kind === 'meta.json') s.meta = undefined;
+    else s.tombstones = undefined;
+    s.files.delete(rel);
+    s.mirrors.delete(rel);
   }
 
   /** Cross-check a block (at the end: `final`), and let go of all it kept. */
@@ -311,7 +361,7 @@ export class Collector {
     const meta = s.meta && s.meta.length <= MAX_KEPT_META ? s.meta : undefined;
     s.checked = { findings, recorded: rec, summary, files: new Map([...s.files, ...s.mirrors]), meta, closed: false };
     if (s.indexFile) this.spill.release(s.indexFile);
-    for (const m of s.files.values()) if (m.owner === s) this.strip(m);
+    for (const m of s.files.values()) if (m.owner === s) this.dropData(m);
     s.index = s.meta = s.tombstones = s.indexFile = undefined;
     s.segments.clear();
     s.files.clear();
@@ -331,7 +381,7 @@ export class Collector {
   }
 
   /** Let a file's data go (its block was checked). */
-  private strip(m: FileMemo): void {
+  private dropData(m: FileMemo): void {
     m.table = m.buf = m.indexFile = undefined;
   }
 
@@ -346,7 +396,7 @@ export class Collector {
   outcome(): BlockOutcome {
     const [s, more] = this.blocks.values();
     if (!s || more) throw new Error(`a block job read ${this.blocks.size} blocks, not one`);
-    this.settle();
+    this.checkRemaining();
     const check = [...s.checked!.findings];
     s.sink.to(check);
     s.sink.close();
@@ -354,7 +404,7 @@ export class Collector {
   }
 
   /** The end of the input: check every block not checked yet. */
-  private settle(): void {
+  private checkRemaining(): void {
     this.memo.clear();
     this.current = undefined;
     for (const s of this.blocks.values()) if (!s.checked) this.check(s, true);
@@ -367,7 +417,7 @@ export class Collector {
 
   /** Cross-check every block left and return the per-snapshot summaries. */
   finish(): SnapshotSummary[] {
-    this.settle();
+    this.checkRemaining();
     const out = new Map<string, SnapshotSummary>();
     for (const name of this.snapshotNames) out.set(name, { name, blocks: [] });
     for (const s of this.blocks.values()) {

@@ -41,6 +41,8 @@ export interface VerifyOptions extends CollectorOptions {
   file?: { path: string; size: number };
   /** Force decompression in a worker thread on or off (default: by file size). */
   inflateThread?: boolean;
+  /** For an archive: members read before `too-many-members` (default and most 100,000; lower only to test it). */
+  maxMembers?: number;
 }
 
 /**

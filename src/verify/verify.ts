@@ -74,13 +74,21 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
   // Each member goes where its own path says (classify.ts); the layout of the whole archive,
   // known at its end, may then leave some out (e.g. blocks beside snapshots/, a data dir's own snapshots/).
   const early = new Set<string>();
+  // tar x removes what a member of the other kind (file, directory) replaces: the layout must not see it.
+  const lastAt = new Map<string, number>();
+  const removed = new Set<number>();
   const archive = await readArchive(
     stream,
     async (e) => {
+      const was = lastAt.get(e.name);
+      if (e.replaced && was !== undefined) removed.add(was);
       const type = e.type === 'directory' ? 'directory' : 'file';
+      lastAt.set(e.name, members.length);
       members.push({ name: e.name, type, size: e.size });
       const p = placePath(e.name, type === 'directory');
       if (p.kind !== 'none') early.add(p.snapshot);
+      if (e.replaced === 'file' && p.kind === 'head') heads.get(p.snapshot)?.files.delete(p.rel);
+      if (e.replaced === 'file' && p.kind === 'block' && p.rel !== undefined) collector.removeFile(p.snapshot, p.block, p.rel);
       if (p.kind === 'head' && e.type === 'file') {
         let m = heads.get(p.snapshot);
         if (!m) heads.set(p.snapshot, (m = new MemFiles()));
@@ -94,13 +102,13 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
         await collector.file(p.snapshot, p.block, p.rel, e.stream);
       } else e.stream.resume();
     },
-    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, file: opts.file, inflateThread: opts.inflateThread },
+    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, file: opts.file, inflateThread: opts.inflateThread, maxMembers: opts.maxMembers },
   );
-  const layout = classify(members, { archive: true });
+  const present = removed.size ? members.filter((_, i) => !removed.has(i)) : members;
+  const layout = classify(present, { archive: true });
   const read = new Set(layout.places.flatMap((p) => (p.kind === 'none' ? [] : [p.snapshot])));
   const dropped = new Set([...early].filter((n) => !read.has(n)));
   const headFiles = new Map<string, DataDirFiles>([...heads].filter(([name]) => read.has(name)));
-  const result = finish(collector, members, layout.places, findings, headFiles, dropped);
   if (!archive.gzip && opts.name && /\.(tgz|gz)$/i.test(opts.name) && archive.bytesIn > 0) {
     archive.findings.unshift({
       severity: 'warning',
@@ -108,7 +116,9 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
       message: `${path.basename(opts.name)} is named like a gzip archive but is not gzip-compressed (no gzip magic bytes); it is read as a plain tar`,
     });
   }
+  // Before finish, which decides each block's status from all findings: a block with a member the
+  // archive cannot give whole (cut short, unsafe, not restored by tar x) is not known good.
   findings.unshift(...archive.findings, ...layout.findings);
-  result.ok = !findings.some((f) => f.severity === 'error');
+  const result = finish(collector, present, layout.places, findings, headFiles, dropped);
   return result;
 }

@@ -8,12 +8,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Finding } from '../../src/encoding/errors.js';
 import type { FindingCode, Severity } from '../../src/encoding/finding-codes.js';
-import { verify, type VerifyOptions, type VerifyResult } from '../../src/verify/verify.js';
+import type { Readable } from 'node:stream';
+import { verify, verifyStream, type VerifyOptions, type VerifyResult } from '../../src/verify/verify.js';
 import { buildTar, loadMembers, verifyBuffer, type Member } from '../fuzz/tarball.js';
 import { fixturePath } from '../helpers/prometheus.js';
 
-/** What verify is given: archive bytes (tar or gzip, with verify options a case needs), or a directory the case builds under `work`. */
-export type CaseInput = { archive: Uint8Array; name?: string; options?: VerifyOptions } | { dir: string };
+/**
+ * What verify is given: archive bytes (tar or gzip, with verify options such as a lower
+ * member limit), a stream (one that fails), or a directory the case builds under `work`.
+ */
+export type CaseInput = { archive: Uint8Array; name?: string; options?: VerifyOptions } | { stream: Readable } | { dir: string };
 
 export interface CodeCase {
   code: FindingCode;
@@ -37,7 +41,12 @@ export async function runCase(c: CodeCase): Promise<CaseRun> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `code-${c.code}-`));
   try {
     const input = await c.build(work);
-    const result = 'archive' in input ? (await verifyBuffer(input.archive, { name: input.name, ...input.options })).result : await verify(input.dir, { workers: 1 });
+    const result =
+      'archive' in input
+        ? (await verifyBuffer(input.archive, { ...input.options, name: input.name })).result
+        : 'stream' in input
+          ? await verifyStream(input.stream, undefined)
+          : await verify(input.dir, { workers: 1 });
     return { result, matching: result.findings.filter((f) => f.code === c.code) };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
