@@ -72,7 +72,13 @@ describe('decodeGoJson: what Go accepts', () => {
   it('replaces invalid UTF-8 and lone surrogates with U+FFFD as Go does, byte by byte', () => {
     expect(decode(Uint8Array.of(0x7b, 0x22, 0x73, 0x22, 0x3a, 0x22, 0x61, 0xff, 0xe2, 0x82, 0x62, 0x22, 0x7d)).value.s).toBe('a\ufffd\ufffd\ufffdb');
     expect(decode('{"s":"\\ud800x\\udc00\\ud83d\\ude00"}').value.s).toBe('\ufffdx\ufffd\u{1f600}');
+    expect(decode('{"s":"\\udc00\\udc00\\ud800\\u0041"}').value.s).toBe('\ufffd\ufffd\ufffdA');
     expect(decode('{"s":"\ufeff\u00e9"}').value.s).toBe('\ufeff\u00e9');
+    // Overlong forms, UTF-8 surrogates and code points past U+10FFFF are invalid too.
+    for (const bad of [[0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf0, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80]]) {
+      const got = decode(Uint8Array.from([...enc('{"s":"'), ...bad, ...enc('"}')])).value.s;
+      expect(got, bad.join(' ')).toBe('\ufffd'.repeat(bad.length));
+    }
   });
 
   it('allows nesting exactly 10000 deep, and JSON whitespace around the value', () => {
