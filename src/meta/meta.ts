@@ -1,16 +1,19 @@
 // meta.json: the block's identity, time range, stats and compaction
-// history. Prometheus writes version 1.
+// history, read as Prometheus reads it (tsdb/block.go BlockMeta and
+// readMetaFile): json.Unmarshal into the struct (gojson.ts keeps Go's rules),
+// then version 1 (or 2, which repair.go rewrites to 1 on start).
 
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { decodeGoJson, type GoType } from './gojson.js';
+import { unmarshalULID, ZERO_ULID } from './ulid.js';
 
 export interface BlockStats {
   numSamples: number;
+  numFloatSamples: number;
+  numHistogramSamples: number;
   numSeries: number;
   numChunks: number;
   numTombstones: number;
-  numFloatSamples?: number;
-  numHistogramSamples?: number;
-  numBytes?: number;
 }
 
 export interface BlockDesc {
@@ -30,6 +33,7 @@ export interface Compaction {
 
 export interface BlockMeta {
   version: number;
+  /** The ULID as Prometheus decodes it, in canonical form (a lowercase one reads as the same ULID). */
   ulid: string;
   /** Inclusive start of the block's time range (ms). */
   minTime: number;
@@ -37,62 +41,68 @@ export interface BlockMeta {
   maxTime: number;
   stats: BlockStats;
   compaction: Compaction;
-  /** Fields we keep as they are (e.g. Thanos's). */
+  /** Fields Prometheus does not read, as they are (e.g. Thanos's). */
   extra: Record<string, unknown>;
+  /** Byte offset in meta.json of each field's value, by path (`stats.numSamples`), for fields given outside arrays. */
+  offsets: Record<string, number>;
 }
 
 const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
+/** Whether `s` is a ULID in canonical form (as Prometheus names block dirs). */
 export function isULID(s: string): boolean {
   return ULID_RE.test(s);
 }
 
-function fail(msg: string): never {
-  throw new TsdbError(ErrorCode.Corrupt, `meta.json: ${msg}`, { file: 'meta.json' });
-}
+// The Go struct types, field for field (Prometheus main; 2.42 and 3.5 lack
+// numFloatSamples and numHistogramSamples and skip them as unknown: reading
+// them as the newest does holds a meta.json to what every version accepts).
+const INT64: GoType = { kind: 'int64' };
+const UINT64: GoType = { kind: 'uint64' };
+const BOOL: GoType = { kind: 'bool' };
+const ULID: GoType = { kind: 'text', name: 'ulid.ULID', zero: ZERO_ULID, unmarshal: unmarshalULID };
+const BLOCK_META: GoType = {
+  kind: 'struct',
+  name: 'tsdb.BlockMeta',
+  rest: 'extra',
+  fields: {
+    ulid: ULID,
+    minTime: INT64,
+    maxTime: INT64,
+    stats: {
+      kind: 'struct',
+      name: 'tsdb.BlockStats',
+      fields: { numSamples: UINT64, numFloatSamples: UINT64, numHistogramSamples: UINT64, numSeries: UINT64, numChunks: UINT64, numTombstones: UINT64 },
+    },
+    compaction: {
+      kind: 'struct',
+      name: 'tsdb.BlockMetaCompaction',
+      fields: {
+        level: INT64,
+        sources: { kind: 'slice', elem: ULID },
+        deletable: BOOL,
+        parents: { kind: 'slice', elem: { kind: 'struct', name: 'tsdb.BlockDesc', fields: { ulid: ULID, minTime: INT64, maxTime: INT64 } } },
+        failed: BOOL,
+        hints: { kind: 'slice', elem: { kind: 'string' } },
+      },
+    },
+    version: INT64,
+  },
+};
 
-function num(o: Record<string, unknown>, k: string, where: string, required = true): number {
-  const v = o[k];
-  if (v === undefined && !required) return 0;
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${where}${k} is ${JSON.stringify(v)}, want a number`);
-  return v;
-}
-
+/**
+ * meta.json as Prometheus reads it. Throws a TsdbError where Prometheus skips the block:
+ * a JsonFieldError for a value of the wrong type or range, BadVersion for a version
+ * other than 1 or 2, Corrupt (with the offset) for anything else.
+ */
 export function parseMeta(text: string | Uint8Array): BlockMeta {
-  const s = typeof text === 'string' ? text : new TextDecoder().decode(text);
-  let j: unknown;
-  try {
-    j = JSON.parse(s);
-  } catch (e) {
-    throw new TsdbError(ErrorCode.Corrupt, `meta.json does not parse: ${(e as Error).message}`, { file: 'meta.json' }, { cause: e });
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const { value, offsets } = decodeGoJson<Omit<BlockMeta, 'offsets'>>(bytes, BLOCK_META, 'meta.json');
+  // repair.go's repairBadIndexVersion takes version 2 too, rewriting it as 1 before the blocks open.
+  if (value.version !== 1 && value.version !== 2) {
+    const at = offsets.version;
+    const where = at === undefined ? 'meta.json has no version' : `meta.json version ${value.version} at offset ${at}`;
+    throw new TsdbError(ErrorCode.BadVersion, `${where}: Prometheus reads version 1 (and rewrites 2 as 1); it skips the block`, { file: 'meta.json', offset: at });
   }
-  if (!j || typeof j !== 'object' || Array.isArray(j)) fail('is not a JSON object');
-  const o = j as Record<string, unknown>;
-  const version = num(o, 'version', '');
-  if (version !== 1) throw new TsdbError(ErrorCode.BadVersion, `meta.json version ${version} is not known (1 is)`, { file: 'meta.json' });
-  const ulid = o.ulid;
-  if (typeof ulid !== 'string') fail(`ulid is ${JSON.stringify(ulid)}, want a string`);
-  const st = (o.stats ?? {}) as Record<string, unknown>;
-  if (typeof st !== 'object' || st === null) fail('stats is not an object');
-  const stats: BlockStats = {
-    numSamples: num(st, 'numSamples', 'stats.', false),
-    numSeries: num(st, 'numSeries', 'stats.', false),
-    numChunks: num(st, 'numChunks', 'stats.', false),
-    numTombstones: num(st, 'numTombstones', 'stats.', false),
-  };
-  for (const k of ['numFloatSamples', 'numHistogramSamples', 'numBytes'] as const) if (k in st) stats[k] = num(st, k, 'stats.');
-  const c = (o.compaction ?? {}) as Record<string, unknown>;
-  const compaction: Compaction = {
-    level: num(c, 'level', 'compaction.', false),
-    sources: Array.isArray(c.sources) ? c.sources.map(String) : [],
-    parents: Array.isArray(c.parents)
-      ? c.parents.map((p: Record<string, unknown>) => ({ ulid: String(p?.ulid), minTime: Number(p?.minTime), maxTime: Number(p?.maxTime) }))
-      : [],
-    deletable: c.deletable === true,
-    failed: c.failed === true,
-    hints: Array.isArray(c.hints) ? c.hints.map(String) : [],
-  };
-  const extra: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (!['version', 'ulid', 'minTime', 'maxTime', 'stats', 'compaction'].includes(k)) extra[k] = v;
-  return { version, ulid, minTime: num(o, 'minTime', ''), maxTime: num(o, 'maxTime', ''), stats, compaction, extra };
+  return { ...value, offsets };
 }

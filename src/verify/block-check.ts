@@ -2,9 +2,10 @@
 // meta.json against the recounted stats, index chunk refs against the
 // chunks actually found in the segments, tombstones against the series.
 
-import { isTsdbError } from '../encoding/errors.js';
+import { ErrorCode, isTsdbError } from '../encoding/errors.js';
 import { chunkRefOffset, chunkRefSegment } from '../index/series.js';
-import { isULID, parseMeta, type BlockMeta } from '../meta/meta.js';
+import { JsonFieldError } from '../meta/gojson.js';
+import { parseMeta, type BlockMeta } from '../meta/meta.js';
 import { segmentName } from '../chunks/segment.js';
 import { readTombstones } from '../tombstones/tombstones.js';
 import { FindingSink, type Recorded } from './findings.js';
@@ -40,18 +41,23 @@ export interface BlockCheck {
   absentSegments: number;
 }
 
+/** meta.json as Prometheus reads it, its findings reported; undefined where Prometheus skips the block. */
 export function parseMetaChecked(name: string, raw: Uint8Array | undefined, sink: FindingSink): BlockMeta | undefined {
   if (!raw) return undefined; // the layout check reports a missing meta.json
   let meta: BlockMeta;
   try {
     meta = parseMeta(raw);
   } catch (e) {
-    sink.caught(e, isTsdbError(e) && e.code === 'ERR_BAD_VERSION' ? Code.MetaVersion : Code.MetaParse, 'meta.json');
+    const code = e instanceof JsonFieldError ? Code.MetaField : isTsdbError(e) && e.code === ErrorCode.BadVersion ? Code.MetaVersion : Code.MetaParse;
+    sink.caught(e, code, 'meta.json');
     return undefined;
   }
-  if (meta.ulid !== name) sink.error(Code.MetaUlid, `meta.json: ulid ${meta.ulid} does not match the block dir name ${name}`, 'meta.json');
-  if (!isULID(meta.ulid)) sink.error(Code.MetaUlid, `meta.json: ulid ${JSON.stringify(meta.ulid)} is not a valid ULID`, 'meta.json');
-  if (!(meta.minTime < meta.maxTime)) sink.error(Code.MetaTimeRange, `meta.json: minTime ${meta.minTime} is not before maxTime ${meta.maxTime}`, 'meta.json');
+  const at = meta.offsets;
+  if (meta.version !== 1) sink.warn(Code.MetaVersion, `meta.json: version ${meta.version}: Prometheus's repair rewrites it as 1 on start, and stamps the index as format version 2`, 'meta.json', at.version);
+  if (meta.compaction.deletable) sink.error(Code.MetaDeletable, 'meta.json: compaction.deletable is true: Prometheus deletes the block when it starts', 'meta.json', at['compaction.deletable']);
+  // Prometheus names the block by the ULID it decodes (a lowercase one is the same), and deletes and compacts it by that name.
+  if (meta.ulid !== name) sink.error(Code.MetaUlid, `meta.json: ulid ${meta.ulid} does not match the block dir name ${name}`, 'meta.json', at.ulid);
+  if (!(meta.minTime < meta.maxTime)) sink.error(Code.MetaTimeRange, `meta.json: minTime ${meta.minTime} is not before maxTime ${meta.maxTime}`, 'meta.json', at.minTime);
   return meta;
 }
 
@@ -144,7 +150,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     if (badChunks > 0) counted.splice(2, 1);
     for (const [k, v] of counted) {
       const stated = meta.stats[k] ?? 0;
-      if (stated !== v) sink.error(Code.MetaStats, `meta.json: stats.${k} is ${stated}, but the block holds ${v}`, 'meta.json');
+      if (stated !== v) sink.error(Code.MetaStats, `meta.json: stats.${k} is ${stated}, but the block holds ${v}`, 'meta.json', meta.offsets[`stats.${k}`]);
     }
   }
   const summary: BlockSummary = {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/encoding/errors.js';
+import { JsonFieldError } from '../../src/meta/gojson.js';
 import { isULID, parseMeta } from '../../src/meta/meta.js';
 import { expectTsdbError, outcome } from '../helpers/errors.js';
 import { loadFixtures, rawMeta, readBlockFile, type Fixtures } from '../helpers/fixtures.js';
@@ -22,6 +23,9 @@ const FULL = `{
   "thanos": { "labels": { "replica": "a" } }
 }`;
 
+/** Where the value of the first `"key":` in `text` starts (compact JSON). */
+const valueAt = (text: string, key: string) => text.indexOf(`"${key}":`) + key.length + 3;
+
 describe('parseMeta on hand-written meta.json', () => {
   it('reads every field, from a string or from bytes', () => {
     const want = {
@@ -40,19 +44,27 @@ describe('parseMeta on hand-written meta.json', () => {
       },
       extra: { thanos: { labels: { replica: 'a' } } },
     };
-    expect(parseMeta(FULL)).toEqual(want);
-    expect(parseMeta(new TextEncoder().encode(FULL))).toEqual(want);
+    const { offsets, ...got } = parseMeta(FULL);
+    expect(got).toEqual(want);
+    expect(parseMeta(new TextEncoder().encode(FULL))).toEqual({ ...want, offsets });
+    // Where each value starts, for findings about it; fields inside arrays are left out.
+    for (const k of ['ulid', 'minTime', 'maxTime', 'stats', 'compaction', 'version']) expect(offsets[k], k).toBe(FULL.indexOf(`"${k}": `) + k.length + 4);
+    expect(offsets.version).toBe(FULL.indexOf('"version": 1') + 11);
+    expect(offsets['stats.numSeries']).toBe(FULL.indexOf('"numSeries": 42') + 13);
+    expect(offsets['compaction.parents[0].minTime']).toBeUndefined();
   });
 
   it('fills in defaults for a minimal meta.json', () => {
-    expect(parseMeta('{"version":1,"ulid":"01DXXFZDYD1MQW6079WK0K6EDQ","minTime":0,"maxTime":7200000}')).toEqual({
+    const text = '{"version":1,"ulid":"01DXXFZDYD1MQW6079WK0K6EDQ","minTime":0,"maxTime":7200000}';
+    expect(parseMeta(text)).toEqual({
       version: 1,
       ulid: '01DXXFZDYD1MQW6079WK0K6EDQ',
       minTime: 0,
       maxTime: 7200000,
-      stats: { numSamples: 0, numSeries: 0, numChunks: 0, numTombstones: 0 },
+      stats: { numSamples: 0, numFloatSamples: 0, numHistogramSamples: 0, numSeries: 0, numChunks: 0, numTombstones: 0 },
       compaction: { level: 0, sources: [], parents: [], deletable: false, failed: false, hints: [] },
       extra: {},
+      offsets: { version: valueAt(text, 'version'), ulid: valueAt(text, 'ulid'), minTime: valueAt(text, 'minTime'), maxTime: valueAt(text, 'maxTime') },
     });
   });
 
@@ -73,32 +85,44 @@ describe('parseMeta refuses garbage cleanly', () => {
   };
 
   it('refuses what is not JSON or not an object', () => {
-    for (const t of ['', ' ', '{', '{"version":1,', 'null', '[]', '[1]', '1', '"meta"', 'true']) corrupt(t);
+    for (const t of ['', ' ', '{', '{"version":1,', '[]', '[1]', '1', '"meta"', 'true', '\ufeff{"version":1}', '{"version":1} x']) corrupt(t);
     corrupt(Uint8Array.of(0xff, 0xfe));
     corrupt(new Uint8Array(1));
   });
 
-  it('refuses a version other than 1 as BadVersion, and a non-number version as Corrupt', () => {
-    for (const v of [0, 2, 1.5, -1]) {
-      const e = expectTsdbError(() => parseMeta(JSON.stringify({ version: v, ulid: 'x', minTime: 0, maxTime: 1 })), { code: ErrorCode.BadVersion });
-      expect(e.context.file).toBe('meta.json');
+  it('refuses a version other than 1 or 2 as BadVersion (null or none is 0), and a version not an int as Corrupt', () => {
+    for (const v of [0, 3, -1, null]) {
+      const e = expectTsdbError(() => parseMeta(JSON.stringify({ version: v, minTime: 0, maxTime: 1 })), { code: ErrorCode.BadVersion });
+      expect(e.context).toEqual({ file: 'meta.json', offset: 11 });
     }
-    for (const v of ['1', null, [1], {}]) corrupt(JSON.stringify({ version: v, ulid: 'x', minTime: 0, maxTime: 1 }));
-    corrupt('{"ulid":"x","minTime":0,"maxTime":1}');
+    expectTsdbError(() => parseMeta('null'), { code: ErrorCode.BadVersion });
+    expectTsdbError(() => parseMeta('{"minTime":0}'), { code: ErrorCode.BadVersion });
+    for (const v of ['"1"', '[1]', '{}', '1.5', '1e0', '1.0', 'true']) corrupt(`{"version":${v}}`);
+    expect(parseMeta('{"version":2}').version).toBe(2);
   });
 
-  it('refuses a missing or non-string ulid and missing or non-number times', () => {
-    corrupt('{"version":1,"minTime":0,"maxTime":1}');
-    corrupt('{"version":1,"ulid":5,"minTime":0,"maxTime":1}');
-    corrupt('{"version":1,"ulid":"x","maxTime":1}');
-    corrupt('{"version":1,"ulid":"x","minTime":"0","maxTime":1}');
-    corrupt('{"version":1,"ulid":"x","minTime":0,"maxTime":null}');
+  it('takes what Go takes: no ulid (the zero ULID), null times, a lowercase ulid, unknown fields of any kind', () => {
+    expect(parseMeta('{"version":1,"minTime":null,"maxTime":1}')).toMatchObject({ ulid: '00000000000000000000000000', minTime: 0, maxTime: 1 });
+    expect(parseMeta('{"version":1,"ulid":"01m81v49bw04pdgeavvmhw9hvw"}').ulid).toBe('01M81V49BW04PDGEAVVMHW9HVW');
+    expect(parseMeta('{"version":1,"stats":{"numBytes":null,"x":1.5e999}}').stats.numSamples).toBe(0);
   });
 
-  it('refuses stats that are not an object or hold non-numbers', () => {
-    corrupt('{"version":1,"ulid":"x","minTime":0,"maxTime":1,"stats":5}');
-    corrupt('{"version":1,"ulid":"x","minTime":0,"maxTime":1,"stats":{"numSamples":"12"}}');
-    corrupt('{"version":1,"ulid":"x","minTime":0,"maxTime":1,"stats":{"numBytes":null}}');
+  it('refuses fields of the wrong type or range as JsonFieldErrors naming the field', () => {
+    const field = (t: string, name: string) => {
+      const e = corrupt(t);
+      expect(e).toBeInstanceOf(JsonFieldError);
+      expect([(e as JsonFieldError).field, e.context.offset]).toEqual([name, valueAt(t, name.replace(/.*[.\]]/, ''))]);
+    };
+    field('{"version":1,"ulid":5}', 'ulid');
+    field('{"version":1,"ulid":"x"}', 'ulid');
+    field('{"version":1,"ulid":"81M81V49BW04PDGEAVVMHW9HVW"}', 'ulid');
+    field('{"version":1,"minTime":"0"}', 'minTime');
+    field('{"version":1,"maxTime":1761004797051.5}', 'maxTime');
+    field('{"version":1,"maxTime":1.76e12}', 'maxTime');
+    field('{"version":1,"stats":5}', 'stats');
+    field('{"version":1,"stats":{"numSamples":24.0}}', 'stats.numSamples');
+    field('{"version":1,"compaction":{"sources":"01M81V49BW04PDGEAVVMHW9HVW"}}', 'compaction.sources');
+    field('{"version":1,"compaction":{"parents":[{"maxTime":-1.5}]}}', 'compaction.parents[0].maxTime');
   });
 
   it('refuses every truncation of a valid meta.json', () => {
@@ -147,8 +171,9 @@ describe('parseMeta property', () => {
     });
     fc.assert(
       fc.property(meta, (m) => {
-        const got = parseMeta(JSON.stringify({ ...m, version: 1 }));
-        expect(got).toEqual({ ...m, version: 1, extra: {} });
+        const { offsets, ...got } = parseMeta(JSON.stringify({ ...m, version: 1 }));
+        expect(got).toEqual({ ...m, stats: { numFloatSamples: 0, numHistogramSamples: 0, ...m.stats }, version: 1, extra: {} });
+        expect(offsets.version).toBeGreaterThan(0);
         expect(isULID(got.ulid)).toBe(true);
       }),
     );
