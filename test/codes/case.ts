@@ -27,6 +27,8 @@ export interface CodeCase {
   build(work: string): CaseInput | Promise<CaseInput>;
   /** The finding must carry exactly these fields (a field left out is not checked; `null` means absent). */
   expect: { severity: Severity; snapshot?: string | null; block?: string | null; file?: string | null; offset?: number | null };
+  /** Run before verify; returns what undoes it (e.g. a spy that makes a reader fail as a bug would). */
+  setup?(): () => void;
   /** Extra checks on the whole result (e.g. the block is not ok). */
   check?(r: VerifyResult, f: Finding): void;
 }
@@ -39,6 +41,7 @@ export interface CaseRun {
 
 export async function runCase(c: CodeCase): Promise<CaseRun> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `code-${c.code}-`));
+  const undo = c.setup?.();
   try {
     const input = await c.build(work);
     const result =
@@ -49,6 +52,7 @@ export async function runCase(c: CodeCase): Promise<CaseRun> {
           : await verify(input.dir, { workers: 1 });
     return { result, matching: result.findings.filter((f) => f.code === c.code) };
   } finally {
+    undo?.();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
