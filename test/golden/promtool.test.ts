@@ -1,17 +1,20 @@
 // The golden corpus: for every fixture, `blocks` agrees with
 // `promtool tsdb list` and `dump` agrees with `promtool tsdb dump` byte for
-// byte on float lines, for the whole DB and for selectors and time ranges.
+// byte on float lines, for the whole DB and for selectors and time ranges
+// (promtool's answers as committed in fixtures/answers/).
 
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { extractArchive, fixturePath, promtoolDump, promtoolList, snapshotDirs } from '../helpers/prometheus.js';
+import { DUMP_CASES } from '../../fixtures/questions.mjs';
+import { promtoolDump, promtoolList, type DumpOptions } from '../helpers/answers.js';
+import { extractArchive, fixturePath, snapshotDirs } from '../helpers/prometheus.js';
 
 interface Fixture {
   name: string;
   /** What we give tsdb-inspect. */
   input: string;
-  /** What we give promtool (an extracted DB dir). */
+  /** The extracted DB dir. */
   db: string;
 }
 
@@ -48,7 +51,7 @@ describe.each(['snapshot-full.tgz', 'overlap.tgz', 'index-format-v1'])('%s', (na
   const fx = () => fixtures.find((f) => f.name === name)!;
 
   it('blocks --format json equals promtool tsdb list', async () => {
-    const want = await promtoolList(fx().db);
+    const want = promtoolList(name);
     const r = await runCli(['blocks', fx().input, '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -59,7 +62,7 @@ describe.each(['snapshot-full.tgz', 'overlap.tgz', 'index-format-v1'])('%s', (na
   });
 
   it('dump equals promtool tsdb dump on float lines, byte for byte', async () => {
-    const want = await promtoolDump(fx().db);
+    const want = promtoolDump(name);
     const r = await runCli(['dump', fx().input]);
     expect(r.code).toBe(0);
     expect(want.length).toBeGreaterThan(0);
@@ -81,26 +84,13 @@ describe.each(['snapshot-full.tgz', 'overlap.tgz', 'index-format-v1'])('%s', (na
 });
 
 describe('dump selectors and time ranges agree with promtool', () => {
-  const cases: [string, string[]][] = [
-    ['snapshot-full.tgz', ['--match', '{__name__=~"http_.*", code!="200"}', '--min-time', '1795290000000', '--max-time', '1795300000000']],
-    ['snapshot-full.tgz', ['--match', 'node_load1']],
-    ['snapshot-full.tgz', ['--match', '{job="node", mode=~"idle|user", cpu!~"1"}']],
-    ['snapshot-full.tgz', ['--match', '{__name__="test_float_value"}']],
-    ['snapshot-full.tgz', ['--match', '{__name__=~"test_.*", nonexistent=""}', '--min-time', '1795358350000']],
-    ['snapshot-full.tgz', ['--match', '{__name__="test_label_escaping_info"}']],
-    ['snapshot-full.tgz', ['--match', '{__name__="http_requests_total", instance="api-2:8080"}', '--max-time', '1795285000000']],
-    ['overlap.tgz', ['--match', '{series=~"extra|identical"}', '--min-time', '1700003000000', '--max-time', '1700010000000']],
-    ['index-format-v1', ['--match', '{foo!=""}']],
-  ];
-  it.each(cases)('%s %j', async (name, args) => {
+  const cases = (DUMP_CASES as [string, DumpOptions][]).map(([name, o]) => {
+    const args = [...(o.match ? ['--match', o.match] : []), ...(o.minTime ? ['--min-time', o.minTime] : []), ...(o.maxTime ? ['--max-time', o.maxTime] : [])];
+    return [name, args, o] as const;
+  });
+  it.each(cases)('%s %j', async (name, args, opts) => {
     const fx = fixtures.find((f) => f.name === name)!;
-    const opts: { match?: string; minTime?: string; maxTime?: string } = {};
-    for (let i = 0; i < args.length; i += 2) {
-      if (args[i] === '--match') opts.match = args[i + 1];
-      if (args[i] === '--min-time') opts.minTime = args[i + 1];
-      if (args[i] === '--max-time') opts.maxTime = args[i + 1];
-    }
-    const want = await promtoolDump(fx.db, opts);
+    const want = promtoolDump(name, opts);
     const r = await runCli(['dump', fx.input, ...args]);
     expect(r.code).toBe(0);
     expect(floatLines(r.stdout)).toBe(want);
