@@ -35,8 +35,20 @@ function bucketString(b: Bucket, count: string): string {
   return (b.lowerInclusive ? '[' : '(') + formatG(b.lower) + ',' + formatG(b.upper) + (b.upperInclusive ? ']' : ')') + ':' + count;
 }
 
+/**
+ * An integer histogram's count as Go's %d writes a uint64 (bucket counts are
+ * uint64 of the int64 sum): every digit, also beyond 2^53 where String() would
+ * round (2^62 is 4611686018427387904, not 4611686018427388000). Counts beyond
+ * 2^53 are the float64 values the decoder keeps, so one a float64 cannot hold
+ * prints as its nearest float64.
+ */
+function formatUint(n: number): string {
+  if (Number.isSafeInteger(n) && n >= 0) return String(n);
+  return BigInt.asUintN(64, BigInt(n)).toString();
+}
+
 export function histogramString(h: HistogramSample, float: boolean): string {
-  const num = float ? formatG : (n: number) => String(n);
+  const num = float ? formatG : formatUint;
   let s = '{count:' + num(h.count) + ', sum:' + formatG(h.sum);
   const neg = buckets(h.negativeSpans, h.negativeBuckets, h.schema, false);
   for (let i = neg.length - 1; i >= 0; i--) if (neg[i].count !== 0) s += ', ' + bucketString(neg[i], num(neg[i].count));
