@@ -152,12 +152,22 @@ export function boundaryRule(b: Pick<Bucket, 'lowerInclusive' | 'upperInclusive'
  * A histogram as marshalHistogram writes it: count, sum and the non-empty
  * buckets of AllBucketIterator (negative ones from the lowest up, the zero
  * bucket, positive ones), each [rule, "lower", "upper", "count"].
+ * AllBucketIterator moves a bound that lies inside the zero bucket onto the
+ * zero threshold: a negative bucket's upper bound above −threshold, a positive
+ * bucket's lower bound below +threshold (model/histogram/float_histogram.go,
+ * allFloatBucketIterator, 2.42's rule). Dump's String() uses the plain
+ * iterators and keeps the bounds.
  */
 export function histogramJson(h: HistogramSample): string {
   let out = '{"count":"' + formatApiFloat(h.count) + '","sum":"' + formatApiFloat(h.sum) + '"';
+  const z = h.zeroThreshold;
   const all: Bucket[] = buckets(h.negativeSpans, h.negativeBuckets, h.schema, false).reverse();
-  if (h.zeroCount > 0) all.push({ lower: -h.zeroThreshold, upper: h.zeroThreshold, lowerInclusive: true, upperInclusive: true, count: h.zeroCount });
-  all.push(...buckets(h.positiveSpans, h.positiveBuckets, h.schema, true));
+  for (const b of all) if (b.upper > -z) b.upper = -z;
+  if (h.zeroCount > 0) all.push({ lower: -z, upper: z, lowerInclusive: true, upperInclusive: true, count: h.zeroCount });
+  for (const b of buckets(h.positiveSpans, h.positiveBuckets, h.schema, true)) {
+    if (b.lower < z) b.lower = z;
+    all.push(b);
+  }
   let first = true;
   for (const b of all) {
     if (b.count === 0) continue;
