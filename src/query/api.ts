@@ -21,7 +21,7 @@ import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
 import { withFile } from '../block/block.js';
 import type { HistogramSample } from '../chunkenc/histogrammeta.js';
-import { STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
+import { CUSTOM_BUCKETS_SCHEMA, STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
 import { intersect } from '../index/postings.js';
 import { compareLabels, compareUtf8 } from '../encoding/compare.js';
 import { envelope, formatApiFloat, formatApiTimestamp, goJsonString, labelsJson, stringsJson } from './api-json.js';
@@ -155,17 +155,18 @@ export function boundaryRule(b: Pick<Bucket, 'lowerInclusive' | 'upperInclusive'
  * AllBucketIterator moves a bound that lies inside the zero bucket onto the
  * zero threshold: a negative bucket's upper bound above −threshold, a positive
  * bucket's lower bound below +threshold (model/histogram/float_histogram.go,
- * allFloatBucketIterator, 2.42's rule). Dump's String() uses the plain
- * iterators and keeps the bounds.
+ * allFloatBucketIterator; 2.42's rule, which 3.5 narrows to bounds ≠ 0 so that
+ * custom buckets, whose threshold is 0, keep their −Inf). Dump's String() uses
+ * the plain iterators and keeps the bounds.
  */
 export function histogramJson(h: HistogramSample): string {
   let out = '{"count":"' + formatApiFloat(h.count) + '","sum":"' + formatApiFloat(h.sum) + '"';
   const z = h.zeroThreshold;
-  const all: Bucket[] = buckets(h.negativeSpans, h.negativeBuckets, h.schema, false).reverse();
-  for (const b of all) if (b.upper > -z) b.upper = -z;
+  const all: Bucket[] = buckets(h.negativeSpans, h.negativeBuckets, h.schema, false, h.customValues).reverse();
+  if (h.schema !== CUSTOM_BUCKETS_SCHEMA) for (const b of all) if (b.upper > -z) b.upper = -z;
   if (h.zeroCount > 0) all.push({ lower: -z, upper: z, lowerInclusive: true, upperInclusive: true, count: h.zeroCount });
-  for (const b of buckets(h.positiveSpans, h.positiveBuckets, h.schema, true)) {
-    if (b.lower < z) b.lower = z;
+  for (const b of buckets(h.positiveSpans, h.positiveBuckets, h.schema, true, h.customValues)) {
+    if (h.schema !== CUSTOM_BUCKETS_SCHEMA && b.lower < z) b.lower = z;
     all.push(b);
   }
   let first = true;

@@ -31,6 +31,16 @@ export function hasPrometheus(): boolean {
   return true;
 }
 
+/** Prometheus 3.5.3's binaries (PROM3_DIR overrides where they are). */
+const PROM3_DIR = process.env.PROM3_DIR ?? '/opt/prometheus-3.5.3/usr/bin';
+export const PROMETHEUS_3 = path.join(PROM3_DIR, 'prometheus');
+export const PROMTOOL_3 = path.join(PROM3_DIR, 'promtool');
+
+/** True when Prometheus 3.5.3 is installed beside 2.42. */
+export function hasPrometheus3(): boolean {
+  return fs.existsSync(PROMETHEUS_3) && fs.existsSync(PROMTOOL_3);
+}
+
 // ---------------------------------------------------------------------------
 // Process helpers
 
@@ -190,6 +200,8 @@ export interface PromtoolDumpOptions {
   minTime?: number | string;
   /** Milliseconds (number or string). */
   maxTime?: number | string;
+  /** The promtool to run (default: promtool on PATH, 2.42), e.g. PROMTOOL_3. */
+  promtool?: string;
 }
 
 /**
@@ -206,7 +218,7 @@ export async function promtoolDump(dbDir: string, opts: PromtoolDumpOptions = {}
     if (opts.minTime !== undefined) args.push(`--min-time=${opts.minTime}`);
     if (opts.maxTime !== undefined) args.push(`--max-time=${opts.maxTime}`);
     args.push(db);
-    const out = await runOk('promtool', args);
+    const out = await runOk(opts.promtool ?? 'promtool', args);
     return out.toString('utf8');
   } finally {
     await rmrf(root);
@@ -223,6 +235,8 @@ export interface StartPrometheusOptions {
   adminApi?: boolean;
   /** How long to wait for /-/ready (ms). Default 60 s. */
   readyTimeoutMs?: number;
+  /** The server to run (default: prometheus on PATH, 2.42), e.g. PROMETHEUS_3. */
+  bin?: string;
 }
 
 export interface PrometheusServer {
@@ -297,7 +311,7 @@ export async function startPrometheus(dbDir: string, opts: StartPrometheusOption
       ...(opts.extraArgs ?? []),
     ];
     const logFd = fs.openSync(logPath, 'a');
-    const child = spawn('prometheus', args, { stdio: ['ignore', logFd, logFd] });
+    const child = spawn(opts.bin ?? 'prometheus', args, { stdio: ['ignore', logFd, logFd] });
     fs.closeSync(logFd);
     running.add(child);
     child.once('exit', () => running.delete(child));

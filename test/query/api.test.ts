@@ -49,6 +49,11 @@ describe('histogramJson', () => {
     expect(histogramJson(b)).toBe('{"count":"3","sum":"-1","buckets":[[1,"-0.00390625","-0.001","2"],[3,"-0.001","0.001","1"]]}');
   });
 
+  it('lists custom buckets (schema -53) with their bounds, the first from -Inf and closed', () => {
+    const h = hist(0, { schema: -53, customValues: [0.1, 0.5], zeroThreshold: 0, zeroCount: 0, count: 3, sum: 1, positiveSpans: [{ offset: 0, length: 3 }], positiveBuckets: [1, 1, 1], negativeSpans: [], negativeBuckets: [] });
+    expect(histogramJson(h)).toBe('{"count":"3","sum":"1","buckets":[[3,"-Inf","0.1","1"],[0,"0.1","0.5","1"],[0,"0.5","+Inf","1"]]}');
+  });
+
   it('leaves out the buckets key when every bucket is empty', () => {
     expect(histogramJson(hist(0, { zeroCount: 0, positiveBuckets: [0, 0, 0], negativeBuckets: [0, 0], count: 0, sum: 0 }))).toBe('{"count":"0","sum":"0"}');
   });

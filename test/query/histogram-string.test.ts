@@ -34,4 +34,9 @@ describe('histogramString', () => {
     expect(histogramString(h, false)).toBe('{count:4611686018427387904, sum:1.5, [-0,0]:9007199254740996, (0.5,1]:9223372036854775808}');
     expect(histogramString(h, true)).toBe('{count:4.611686018427388e+18, sum:1.5, [-0,0]:9.007199254740996e+15, (0.5,1]:9.223372036854776e+18}');
   });
+
+  it('writes custom buckets (schema -53) with their bounds: [-Inf,first], then (lower,upper], the last up to +Inf', () => {
+    const h = hist({ schema: -53, customValues: [0.00025, 0.1, 0.5], count: 6, positiveSpans: [{ offset: 0, length: 1 }, { offset: 1, length: 2 }], positiveBuckets: [1, 3, 2] });
+    expect(histogramString(h, false)).toBe('{count:6, sum:1.5, [-Inf,0.00025]:1, (0.1,0.5]:3, (0.5,+Inf]:2}');
+  });
 });
