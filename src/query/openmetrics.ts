@@ -43,10 +43,8 @@ export async function writeOpenMetrics(blocks: readonly (Block | Head)[], matche
     }
     const prefix = name + condensedLabels(rest) + ' ';
     const s = mergedSamples(m, mint, maxt);
-    let n = 0;
-    for (; n < s.n && !s.isHistogram(n); n++) {
-      await w.write(prefix + formatG(s.v[n]) + ' ' + (s.t[n] / 1000).toFixed(3) + '\n');
-    }
+    const n = s.floatPrefix();
+    for (let i = 0; i < n; i++) await w.write(prefix + formatG(s.v[i]) + ' ' + (s.t[i] / 1000).toFixed(3) + '\n');
     if (n > 0) stats.series++;
     stats.samples += n;
   }

@@ -1,7 +1,8 @@
 // Native histograms that the fixtures do not hold, in a block written by the
-// test helpers, against a real Prometheus 2.42 server on a copy: bounds that
-// the zero threshold cuts (AllBucketIterator moves them onto it) and integer
-// counts beyond 2^53 (uint64 counts, int64 buckets, as float64).
+// test helpers, against a real Prometheus 2.42 server and promtool on a copy:
+// bounds that the zero threshold cuts (AllBucketIterator moves them onto it),
+// integer counts beyond 2^53 (uint64 counts, int64 buckets, as float64), and
+// floats that follow a native histogram in one series.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,9 +12,15 @@ import { formatApiTimestamp } from '../../src/query/api-json.js';
 import { writeBlockDir } from '../helpers/blockWriter.js';
 import { runCli } from '../helpers/cli.js';
 import { bitsOf, encodeHistogram, type TestHistogram, type TestLayout } from '../helpers/histogramEncoder.js';
-import { startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
+import { promtoolDump, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
+import { encodeXOR } from '../helpers/xorEncoder.js';
 
-const HISTOGRAM = 2; // chunk encoding
+const XOR = 1; // chunk encodings
+const HISTOGRAM = 2;
+
+function floats(ts: number[], vs: number[]) {
+  return { encoding: XOR, data: encodeXOR(ts, vs.map(bitsOf)), minTime: ts[0], maxTime: ts.at(-1)!, samples: ts.length };
+}
 
 function hist(t: number, count: number | bigint, zeroCount: number | bigint, positive: (number | bigint)[], negative: (number | bigint)[] = []): TestHistogram {
   return { t, count, zeroCount, sumBits: bitsOf(1.5), positive, negative };
@@ -44,6 +51,16 @@ beforeAll(async () => {
         hist(2000, 2n ** 64n - 1n, 2n ** 53n + 3n, [2n ** 63n - 1n, 5n]),
         hist(3000, 7, 1, [3, 4]),
       ]),
+      // Floats, then native histograms, then floats again in one series.
+      {
+        labels: [['__name__', 'mixed']] as const,
+        chunks: [
+          floats([1000, 2000], [1.5, 2.5]),
+          series('', { schema: 0, zeroThreshold: 0, positiveSpans: [{ offset: 0, length: 1 }], negativeSpans: [] }, [hist(3000, 2, 0, [2]), hist(4000, 3, 0, [3])]).chunks[0],
+          floats([5000, 6000], [3.5, 4.5]),
+        ],
+      },
+      { labels: [['__name__', 'plain']] as const, chunks: [floats([1000, 2000, 3000], [1, 2, 3])] },
     ],
     0,
     7_200_000,
@@ -66,5 +83,31 @@ describe('native histograms beyond the fixtures agree with a Prometheus 2.42 ser
     const r = await runCli(['dump', path.join(work, 'db'), '--match', name, '--min-time', String(mint), '--max-time', String(maxt), '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(want + '\n');
+  });
+});
+
+describe('floats after a native histogram in one series', () => {
+  it('dump --promtool-compat equals promtool 2.42 tsdb dump, which ends each series at its first histogram', async () => {
+    const db = path.join(work, 'db');
+    const want = await promtoolDump(db);
+    const r = await runCli(['dump', db, '--promtool-compat']);
+    expect(r.stderr).toBe('');
+    expect(want).toContain('{__name__="mixed"} 2.5 2000\n');
+    expect(r.stdout).toBe(want);
+  });
+
+  it('dump prints every sample, in order, by default', async () => {
+    const r = await runCli(['dump', path.join(work, 'db'), '--match', 'mixed']);
+    expect(r.stdout).toBe(
+      [
+        '{__name__="mixed"} 1.5 1000',
+        '{__name__="mixed"} 2.5 2000',
+        '{__name__="mixed"} {count:2, sum:1.5, (0.5,1]:2} 3000',
+        '{__name__="mixed"} {count:3, sum:1.5, (0.5,1]:3} 4000',
+        '{__name__="mixed"} 3.5 5000',
+        '{__name__="mixed"} 4.5 6000',
+        '',
+      ].join('\n'),
+    );
   });
 });

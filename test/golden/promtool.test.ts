@@ -80,6 +80,16 @@ describe.each(['snapshot-full.tgz', 'overlap.tgz', 'index-format-v1'])('%s', (na
   });
 });
 
+describe('dump --promtool-compat equals promtool tsdb dump byte for byte', () => {
+  it.each(['snapshot-full.tgz', 'overlap.tgz', 'index-format-v1'])('%s', async (name) => {
+    const fx = fixtures.find((f) => f.name === name)!;
+    const want = await promtoolDump(fx.db);
+    const r = await runCli(['dump', fx.input, '--promtool-compat']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(want);
+  });
+});
+
 describe('dump selectors and time ranges agree with promtool', () => {
   const cases: [string, string[]][] = [
     ['snapshot-full.tgz', ['--match', '{__name__=~"http_.*", code!="200"}', '--min-time', '1795290000000', '--max-time', '1795300000000']],
