@@ -24,6 +24,7 @@ import type { HistogramSample } from '../chunkenc/histogrammeta.js';
 import { CUSTOM_BUCKETS_SCHEMA, STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
 import { intersect } from '../index/postings.js';
 import { compareLabels, compareUtf8 } from '../encoding/compare.js';
+import { serverBlockOrder } from './block-order.js';
 import { envelope, formatApiFloat, formatApiTimestamp, goJsonString, labelsJson, stringsJson } from './api-json.js';
 import { buckets, type Bucket } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
@@ -215,7 +216,7 @@ export async function writeRangeQuery(blocks: readonly (Block | Head)[], matcher
   const stats: RangeQueryStats = { series: 0, floats: 0, histograms: 0 };
   const w = new ChunkedWriter(out);
   await w.write('{"status":"success","data":{"resultType":"matrix","result":[');
-  for (const m of mergedSeries(blocks, matchers, mint, maxt)) {
+  for (const m of mergedSeries(serverBlockOrder(blocks), matchers, mint, maxt)) {
     const s = mergedSamples(m, mint, maxt);
     const json = matrixSeriesJson(m.labels, s);
     if (json === undefined) continue;

@@ -12,6 +12,7 @@
 import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
 import type { Head } from '../wal/head.js';
+import { promtoolBlockOrder } from './block-order.js';
 import { ByteWriter } from './bytewriter.js';
 import { labelsString, NUMBER_MAX_BYTES, writeFloatG, writeInt } from './goformat.js';
 import { histogramString } from './histogram-string.js';
@@ -43,7 +44,7 @@ export async function writeDump(blocks: readonly (Block | Head)[], opts: DumpOpt
   const w = new ByteWriter(out);
   const stats: DumpStats = { series: 0, samples: 0 };
   const scratch = new MergeScratch();
-  for (const m of mergedSeries(blocks, opts.matchers, mint, maxt)) {
+  for (const m of mergedSeries(promtoolBlockOrder(blocks), opts.matchers, mint, maxt)) {
     const s = mergedSamples(m, mint, maxt, scratch);
     const n = opts.promtoolCompat ? s.floatPrefix() : s.n;
     if (n === 0) continue;
