@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { promtoolDump, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
+import { promtoolDump, rangeQueryBody, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 
 const T0 = 1_700_000_000;
 let work: string;
@@ -52,10 +52,7 @@ describe('overlapping blocks of equal minTime, more than 12', () => {
 
   it('dump --format json equals GET /api/v1/query', async () => {
     const [mint, maxt] = [T0 * 1000 - 1, T0 * 1000 + 399_999];
-    const u = new URL('/api/v1/query', server.url + '/');
-    u.searchParams.append('query', `c[${maxt - mint}ms]`);
-    u.searchParams.append('time', String((maxt / 1000).toFixed(3)));
-    const want = await (await fetch(u)).text();
+    const want = await rangeQueryBody(server.url, 'c', mint, maxt);
     const r = await runCli(['dump', db, '--min-time', String(mint), '--max-time', String(maxt), '--format', 'json']);
     expect(r.stdout).toBe(want + '\n');
   });

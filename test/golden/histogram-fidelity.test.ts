@@ -8,11 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatApiTimestamp } from '../../src/query/api-json.js';
 import { writeBlockDir } from '../helpers/blockWriter.js';
 import { runCli } from '../helpers/cli.js';
 import { bitsOf, encodeHistogram, type TestHistogram, type TestLayout } from '../helpers/histogramEncoder.js';
-import { promtoolDump, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
+import { promtoolDump, rangeQueryBody, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { encodeXOR } from '../helpers/xorEncoder.js';
 
 const XOR = 1; // chunk encodings
@@ -76,10 +75,7 @@ afterAll(async () => {
 describe('native histograms beyond the fixtures agree with a Prometheus 2.42 server', () => {
   it.each(['h_clamp_pos', 'h_clamp_neg', 'h_big'])('dump --format json of %s equals GET /api/v1/query', async (name) => {
     const [mint, maxt] = [0, 10_000];
-    const u = new URL('/api/v1/query', server.url + '/');
-    u.searchParams.append('query', `${name}[${maxt - mint}ms]`);
-    u.searchParams.append('time', formatApiTimestamp(maxt));
-    const want = await (await fetch(u)).text();
+    const want = await rangeQueryBody(server.url, name, mint, maxt);
     const r = await runCli(['dump', path.join(work, 'db'), '--match', name, '--min-time', String(mint), '--max-time', String(maxt), '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(want + '\n');

@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatApiTimestamp } from '../../src/query/api-json.js';
 import { runCli } from '../helpers/cli.js';
 import {
   extractArchive,
@@ -15,6 +14,7 @@ import {
   PROMETHEUS_3,
   PROMTOOL_3,
   promtoolDump,
+  rangeQueryBody,
   snapshotDirs,
   startPrometheus,
   type PrometheusServer,
@@ -75,10 +75,7 @@ describe('custom-bucket histograms', () => {
     it('dump --format json equals GET /api/v1/query (3.x ranges are open on the left)', async () => {
       const meta = JSON.parse(fs.readFileSync(`${db}/${fs.readdirSync(db).find((e) => fs.existsSync(`${db}/${e}/meta.json`))}/meta.json`, 'utf8'));
       const [mint, maxt] = [meta.minTime, meta.maxTime - 1];
-      const u = new URL('/api/v1/query', server.url + '/');
-      u.searchParams.append('query', `${SERIES}[${maxt - mint}ms]`);
-      u.searchParams.append('time', formatApiTimestamp(maxt));
-      const want = await (await fetch(u)).text();
+      const want = await rangeQueryBody(server.url, SERIES, mint, maxt);
       expect(want).toContain('"-Inf","0.00025"');
       const r = await runCli(['dump', FIXTURE, '--match', SERIES, '--min-time', String(mint + 1), '--max-time', String(maxt), '--format', 'json']);
       expect(r.stdout).toBe(want + '\n');

@@ -392,3 +392,17 @@ export async function apiGet(
   }
   return body;
 }
+
+/**
+ * The raw body of GET /api/v1/query?query=<sel>[<maxt - mint>ms]&time=<maxt>,
+ * what `dump --format json --min-time mint --max-time maxt` answers.
+ */
+export async function rangeQueryBody(url: string, sel: string, mint: number, maxt: number): Promise<string> {
+  const u = new URL('/api/v1/query', url + '/');
+  u.searchParams.append('query', `${sel}[${maxt - mint}ms]`);
+  u.searchParams.append('time', (maxt / 1000).toFixed(3));
+  const res = await fetch(u);
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${u} -> ${res.status}: ${text}`);
+  return text;
+}
