@@ -11,6 +11,14 @@
 // a running sum over a sample's buckets gives the absolute counts. A sample
 // whose sum is the stale marker carries no buckets; like Prometheus we return
 // it with the sum only.
+//
+// Counts are Go's uint64 (count, zero count) and int64 (bucket differences),
+// summed with wrap-around; they are kept as 32-bit halves in typed arrays
+// (whose stores wrap as Go does) and turned into float64 as Go's float64(x)
+// rounds it (hi·2^32 is exact, so hi·2^32 + lo is one correctly rounded
+// addition). A bucket's count is what the API and PromQL see, Histogram.ToFloat:
+// `current += float64(diff)` in float64, so beyond 2^53 it follows that
+// rounding (checked against 2.42's /api/v1/query).
 
 import { BitReader } from '../encoding/bstream.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
@@ -25,10 +33,24 @@ import {
   staleHistogramSample,
   STDecoder,
 } from './histogrammeta.js';
-import { readVarbitInt, readVarbitUint } from './varbit.js';
+import { readVarbitInt, readVarbitIntPair, readVarbitUintPair } from './varbit.js';
 import { readXorInto } from './xor.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const TWO_POW_32 = 4294967296;
+
+/** Slots of the 64-bit registers: count, its delta, zero count, its delta. */
+const CNT = 0;
+const CNT_DELTA = 1;
+const ZCNT = 2;
+const ZCNT_DELTA = 3;
+
+/** hi[k]:lo[k] += bHi:bLo, wrapping at 64 bits like Go's int64/uint64. */
+function add64(hi: Int32Array, lo: Uint32Array, k: number, bHi: number, bLo: number): void {
+  const s = lo[k]! + bLo;
+  lo[k] = s;
+  hi[k] = hi[k]! + bHi + (s > 0xffffffff ? 1 : 0);
+}
 
 /** Decodes integer histogram chunk data (encoding 2), starting at the sample count. */
 export function decodeHistogram(data: Uint8Array): HistogramSample[] {
@@ -58,11 +80,14 @@ function decodeIntHistogram(data: Uint8Array, withST: boolean): HistogramSample[
   const { schema, zeroThreshold } = layout;
   const { positiveSpans, negativeSpans, frozenCustom, empty, emptySpans } = sharedParts(layout);
 
-  // Per bucket: the stored value (difference to the previous bucket) and its delta.
-  const pDiff = new Float64Array(np);
-  const pDelta = new Float64Array(np);
-  const nDiff = new Float64Array(nn);
-  const nDelta = new Float64Array(nn);
+  // Per bucket: the stored value (difference to the previous bucket) and its delta, as int64 halves.
+  const pDiff = new Int64Halves(np);
+  const pDelta = new Int64Halves(np);
+  const nDiff = new Int64Halves(nn);
+  const nDelta = new Int64Halves(nn);
+  const regHi = new Int32Array(4);
+  const regLo = new Uint32Array(4);
+  const pair = new Uint32Array(2);
   // The sum, XOR encoded: words (low, high) and leading/trailing window.
   const sumWords = new Uint32Array(2);
   const sumF64 = new Float64Array(sumWords.buffer);
@@ -71,24 +96,27 @@ function decodeIntHistogram(data: Uint8Array, withST: boolean): HistogramSample[
 
   let t = 0;
   let tDelta = 0;
-  let cnt = 0;
-  let cntDelta = 0;
-  let zcnt = 0;
-  let zcntDelta = 0;
   for (let i = 0; i < count; i++) {
     const prevT = t;
     if (i === 0) {
       t = readVarbitInt(br);
-      cnt = readVarbitUint(br);
-      zcnt = readVarbitUint(br);
+      readVarbitUintPair(br, pair);
+      regLo[CNT] = pair[0]!;
+      regHi[CNT] = pair[1]!;
+      readVarbitUintPair(br, pair);
+      regLo[ZCNT] = pair[0]!;
+      regHi[ZCNT] = pair[1]!;
       br.readBits64Into(sumWords, 0);
     } else {
       tDelta += readVarbitInt(br);
       t += tDelta;
-      cntDelta += readVarbitInt(br);
-      cnt += cntDelta;
-      zcntDelta += readVarbitInt(br);
-      zcnt += zcntDelta;
+      // it.cnt = uint64(int64(it.cnt) + it.cntDelta): the same bits either way.
+      readVarbitIntPair(br, pair);
+      add64(regHi, regLo, CNT_DELTA, pair[1]!, pair[0]!);
+      add64(regHi, regLo, CNT, regHi[CNT_DELTA]!, regLo[CNT_DELTA]!);
+      readVarbitIntPair(br, pair);
+      add64(regHi, regLo, ZCNT_DELTA, pair[1]!, pair[0]!);
+      add64(regHi, regLo, ZCNT, regHi[ZCNT_DELTA]!, regLo[ZCNT_DELTA]!);
       readXorInto(br, sumWords, sumWindow, 0);
     }
     const stale = sumWords[1] === STALE_HI && sumWords[0] === STALE_LO;
@@ -100,21 +128,21 @@ function decodeIntHistogram(data: Uint8Array, withST: boolean): HistogramSample[
       // stale (Prometheus then writes an empty layout). Either way it is
       // returned with the sum alone, as Prometheus does.
       if (i === 0) {
-        readBuckets(br, 0, pDiff, pDelta, what);
-        readBuckets(br, 0, nDiff, nDelta, what);
+        readBuckets(br, 0, pDiff, pDelta, pair);
+        readBuckets(br, 0, nDiff, nDelta, pair);
       }
       sample = staleHistogramSample(t, sumF64[0]!, emptySpans, empty);
     } else {
-      if (!(Math.abs(cnt) <= MAX_SAFE && Math.abs(zcnt) <= MAX_SAFE)) throw beyond(what, i, 'count', cnt, br);
-      const positiveBuckets = readBuckets(br, i, pDiff, pDelta, what);
-      const negativeBuckets = readBuckets(br, i, nDiff, nDelta, what);
+      const positiveBuckets = readBuckets(br, i, pDiff, pDelta, pair);
+      const negativeBuckets = readBuckets(br, i, nDiff, nDelta, pair);
       sample = {
         t,
         counterResetHint: counterResetHint(header.counterResetHeader, i),
         schema,
         zeroThreshold,
-        zeroCount: zcnt,
-        count: cnt,
+        // float64 of a uint64.
+        zeroCount: (regHi[ZCNT]! >>> 0) * TWO_POW_32 + regLo[ZCNT]!,
+        count: (regHi[CNT]! >>> 0) * TWO_POW_32 + regLo[CNT]!,
         sum: sumF64[0]!,
         positiveSpans,
         negativeSpans,
@@ -129,25 +157,35 @@ function decodeIntHistogram(data: Uint8Array, withST: boolean): HistogramSample[
   return out;
 }
 
+/** int64 values of one sign's buckets, as high and low 32-bit halves. */
+class Int64Halves {
+  readonly hi: Int32Array;
+  readonly lo: Uint32Array;
+  constructor(n: number) {
+    this.hi = new Int32Array(n);
+    this.lo = new Uint32Array(n);
+  }
+}
+
 /**
- * Reads one sample's buckets of one sign and returns their absolute counts.
- * Sample 0 stores the differences between buckets; later samples their dods.
+ * Reads one sample's buckets of one sign and returns their absolute counts,
+ * summed as Histogram.ToFloat sums them. Sample 0 stores the differences
+ * between buckets; later samples their dods.
  */
-function readBuckets(br: BitReader, i: number, diff: Float64Array, delta: Float64Array, what: string): number[] {
-  const n = diff.length;
+function readBuckets(br: BitReader, i: number, diff: Int64Halves, delta: Int64Halves, pair: Uint32Array): number[] {
+  const n = diff.hi.length;
   const abs: number[] = [];
   let current = 0;
   for (let j = 0; j < n; j++) {
+    readVarbitIntPair(br, pair);
     if (i === 0) {
-      diff[j] = readVarbitInt(br);
+      diff.lo[j] = pair[0]!;
+      diff.hi[j] = pair[1]!;
     } else {
-      delta[j] = delta[j]! + readVarbitInt(br);
-      diff[j] = diff[j]! + delta[j]!;
+      add64(delta.hi, delta.lo, j, pair[1]!, pair[0]!);
+      add64(diff.hi, diff.lo, j, delta.hi[j]!, delta.lo[j]!);
     }
-    current += diff[j]!;
-    if (!(Math.abs(current) <= MAX_SAFE && Math.abs(diff[j]!) <= MAX_SAFE)) {
-      throw beyond(what, i, `bucket ${j}`, current, br);
-    }
+    current += diff.hi[j]! * TWO_POW_32 + diff.lo[j]!;
     abs.push(current);
   }
   return abs;

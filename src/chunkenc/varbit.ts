@@ -68,6 +68,45 @@ export function readVarbitUint(br: BitReader): number {
   return checkSafe(br, hi * TWO_POW_32 + lo, 'varbit uint');
 }
 
+/**
+ * Reads a <varbit_int> as Go's int64, into p: p[0] the low 32 bits, p[1]
+ * the high 32 bits (two's complement), for counts beyond 2^53.
+ */
+export function readVarbitIntPair(br: BitReader, p: Uint32Array): void {
+  const w = readWidth(br);
+  if (w <= 25) {
+    let v = 0;
+    if (w > 0) {
+      const bits = br.readBits(w);
+      const half = 1 << (w - 1);
+      v = bits > half ? bits - half * 2 : bits;
+    }
+    p[0] = v; // a Uint32Array keeps v mod 2^32: the low half of its two's complement
+    p[1] = v < 0 ? -1 : 0;
+    return;
+  }
+  if (w === 56) {
+    const hi = br.readBits(24);
+    p[0] = br.readBits(32);
+    p[1] = hi > 0x800000 || (hi === 0x800000 && p[0]! > 0) ? hi - 0x1000000 : hi;
+    return;
+  }
+  p[1] = br.readBits(32);
+  p[0] = br.readBits(32);
+}
+
+/** Reads a <varbit_uint> as Go's uint64 into p (p[0] low, p[1] high 32 bits). */
+export function readVarbitUintPair(br: BitReader, p: Uint32Array): void {
+  const w = readWidth(br);
+  if (w <= 25) {
+    p[0] = w === 0 ? 0 : br.readBits(w);
+    p[1] = 0;
+    return;
+  }
+  p[1] = br.readBits(w - 32);
+  p[0] = br.readBits(32);
+}
+
 function checkSafe(br: BitReader, v: number, what: string): number {
   if (Number.isSafeInteger(v)) return v;
   throw new TsdbError(

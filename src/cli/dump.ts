@@ -20,6 +20,8 @@ export interface DumpArgs {
   minTime?: string;
   maxTime?: string;
   format?: DumpFormat;
+  /** Stop each series at its first native histogram sample, as promtool 2.42 does. */
+  promtoolCompat?: boolean;
 }
 
 function parseMs(name: string, v: string | undefined): number | undefined {
@@ -41,7 +43,7 @@ export async function dumpCommand(a: DumpArgs): Promise<number> {
     const blocks = matchers.length === 0 ? [] : querySources(opened);
     if (format === 'json') await writeRangeQuery(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
     else if (format === 'openmetrics') await writeOpenMetrics(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
-    else await writeDump(blocks, { matchers, minTime, maxTime }, process.stdout);
+    else await writeDump(blocks, { matchers, minTime, maxTime, promtoolCompat: a.promtoolCompat }, process.stdout);
     return 0;
   });
 }

@@ -16,7 +16,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   blocks: (a) => import('./blocks.js').then((m) => m.blocksCommand(input(a.input), a.format as 'table' | 'json')),
   dump: (a) =>
     import('./dump.js').then((m) =>
-      m.dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat }),
+      m.dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat, promtoolCompat: a['promtool-compat'] as boolean | undefined }),
     ),
   series: (a) => import('./series.js').then((m) => m.seriesCommand({ input: input(a.input), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' })),
   labels: (a) => import('./labels.js').then((m) => m.labelsCommand({ input: input(a.input), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' })),
@@ -114,7 +114,8 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
         .option('match', { type: 'string', describe: 'series selector, e.g. {job="api"}' })
         .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to dump' })
         .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' })
-        .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' }),
+        .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' })
+        .option('promtool-compat', { type: 'boolean', describe: "prom format: end each series at its first native histogram sample, as promtool 2.42 does (byte-identical output)" }),
     )
     .command('series <input>', 'series matching selectors, as GET /api/v1/series answers', (y) =>
       apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),

@@ -7,7 +7,8 @@ import { crc32c } from './crc32c.js';
 import { ErrorCode, TsdbError } from './errors.js';
 import { readUvarint, zigzag, type VarintResult } from './varint.js';
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: a leading U+FEFF is part of the string (Go keeps it); by default TextDecoder drops it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class Decbuf {
   buf: Uint8Array;

@@ -21,9 +21,10 @@ import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
 import { withFile } from '../block/block.js';
 import type { HistogramSample } from '../chunkenc/histogrammeta.js';
-import { STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
+import { CUSTOM_BUCKETS_SCHEMA, STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
 import { intersect } from '../index/postings.js';
 import { compareLabels, compareUtf8 } from '../encoding/compare.js';
+import { serverBlockOrder } from './block-order.js';
 import { envelope, formatApiFloat, formatApiTimestamp, goJsonString, labelsJson, stringsJson } from './api-json.js';
 import { buckets, type Bucket } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
@@ -152,12 +153,23 @@ export function boundaryRule(b: Pick<Bucket, 'lowerInclusive' | 'upperInclusive'
  * A histogram as marshalHistogram writes it: count, sum and the non-empty
  * buckets of AllBucketIterator (negative ones from the lowest up, the zero
  * bucket, positive ones), each [rule, "lower", "upper", "count"].
+ * AllBucketIterator moves a bound that lies inside the zero bucket onto the
+ * zero threshold: a negative bucket's upper bound above −threshold, a positive
+ * bucket's lower bound below +threshold (model/histogram/float_histogram.go,
+ * allFloatBucketIterator; 2.42's rule, which 3.5 narrows to bounds ≠ 0 so that
+ * custom buckets, whose threshold is 0, keep their −Inf). Dump's String() uses
+ * the plain iterators and keeps the bounds.
  */
 export function histogramJson(h: HistogramSample): string {
   let out = '{"count":"' + formatApiFloat(h.count) + '","sum":"' + formatApiFloat(h.sum) + '"';
-  const all: Bucket[] = buckets(h.negativeSpans, h.negativeBuckets, h.schema, false).reverse();
-  if (h.zeroCount > 0) all.push({ lower: -h.zeroThreshold, upper: h.zeroThreshold, lowerInclusive: true, upperInclusive: true, count: h.zeroCount });
-  all.push(...buckets(h.positiveSpans, h.positiveBuckets, h.schema, true));
+  const z = h.zeroThreshold;
+  const all: Bucket[] = buckets(h.negativeSpans, h.negativeBuckets, h.schema, false, h.customValues).reverse();
+  if (h.schema !== CUSTOM_BUCKETS_SCHEMA) for (const b of all) if (b.upper > -z) b.upper = -z;
+  if (h.zeroCount > 0) all.push({ lower: -z, upper: z, lowerInclusive: true, upperInclusive: true, count: h.zeroCount });
+  for (const b of buckets(h.positiveSpans, h.positiveBuckets, h.schema, true, h.customValues)) {
+    if (h.schema !== CUSTOM_BUCKETS_SCHEMA && b.lower < z) b.lower = z;
+    all.push(b);
+  }
   let first = true;
   for (const b of all) {
     if (b.count === 0) continue;
@@ -204,7 +216,7 @@ export async function writeRangeQuery(blocks: readonly (Block | Head)[], matcher
   const stats: RangeQueryStats = { series: 0, floats: 0, histograms: 0 };
   const w = new ChunkedWriter(out);
   await w.write('{"status":"success","data":{"resultType":"matrix","result":[');
-  for (const m of mergedSeries(blocks, matchers, mint, maxt)) {
+  for (const m of mergedSeries(serverBlockOrder(blocks), matchers, mint, maxt)) {
     const s = mergedSamples(m, mint, maxt);
     const json = matrixSeriesJson(m.labels, s);
     if (json === undefined) continue;

@@ -2,11 +2,23 @@
 // them (model/histogram/generic.go): for schema s ≥ 0 the upper bound of
 // bucket idx is frac·2^exp, frac from a fixed table; for s < 0 it is a
 // power of two. The last finite bucket ends at MaxFloat64, not +Inf.
+// Custom buckets (schema -53, Prometheus 3.x) take their bounds from the
+// histogram's custom values, -Inf below the first and +Inf above the last.
 
+import { CUSTOM_BUCKETS_SCHEMA } from '../chunkenc/histogrammeta.js';
+import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { EXPONENTIAL_BOUNDS } from './exponential-bounds.js';
 
-/** Upper bound of bucket `idx` in `schema` (−4 … 8). */
-export function getBound(idx: number, schema: number): number {
+/** Upper bound of bucket `idx` in `schema` (−4 … 8, or −53 with its custom values). */
+export function getBound(idx: number, schema: number, customValues?: readonly number[]): number {
+  if (schema === CUSTOM_BUCKETS_SCHEMA) {
+    const cv = customValues ?? [];
+    if (idx === cv.length) return Infinity;
+    if (idx === -1) return -Infinity;
+    const b = cv[idx];
+    if (b === undefined) throw new TsdbError(ErrorCode.Corrupt, `custom bucket ${idx} is out of bounds for ${cv.length} custom values`);
+    return b;
+  }
   if (schema < 0) {
     const exp = idx * 2 ** -schema;
     if (exp === 1024) return Number.MAX_VALUE;

@@ -12,6 +12,7 @@ import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
 import type { Head } from '../wal/head.js';
 import { ChunkedWriter } from './api.js';
+import { promtoolBlockOrder } from './block-order.js';
 import { formatG, quote } from './goformat.js';
 import type { Matcher } from './matchers.js';
 import { mergedSamples, mergedSeries } from './merge.js';
@@ -34,7 +35,7 @@ export interface OpenMetricsStats {
 export async function writeOpenMetrics(blocks: readonly (Block | Head)[], matchers: readonly Matcher[], mint: number, maxt: number, out: Writable): Promise<OpenMetricsStats> {
   const stats: OpenMetricsStats = { series: 0, samples: 0 };
   const w = new ChunkedWriter(out);
-  for (const m of mergedSeries(blocks, matchers, mint, maxt)) {
+  for (const m of mergedSeries(promtoolBlockOrder(blocks), matchers, mint, maxt)) {
     let name = '';
     const rest: string[] = [];
     for (let i = 0; i < m.labels.length; i += 2) {
@@ -43,10 +44,8 @@ export async function writeOpenMetrics(blocks: readonly (Block | Head)[], matche
     }
     const prefix = name + condensedLabels(rest) + ' ';
     const s = mergedSamples(m, mint, maxt);
-    let n = 0;
-    for (; n < s.n && !s.isHistogram(n); n++) {
-      await w.write(prefix + formatG(s.v[n]) + ' ' + (s.t[n] / 1000).toFixed(3) + '\n');
-    }
+    const n = s.floatPrefix();
+    for (let i = 0; i < n; i++) await w.write(prefix + formatG(s.v[i]) + ' ' + (s.t[i] / 1000).toFixed(3) + '\n');
     if (n > 0) stats.series++;
     stats.samples += n;
   }

@@ -7,6 +7,7 @@
 
 import { parser } from '@prometheus-io/lezer-promql';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { decodeUtf8 } from '../encoding/decbuf.js';
 import { newMatcher, type MatchType, type Matcher } from './matchers.js';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
@@ -147,7 +148,6 @@ function matcherAt(input: string, pos: number, type: MatchType, name: string, va
 
 const SIMPLE_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92 };
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8');
 
 /**
  * The value of the string literal input[from, to): "…" and '…' with Go's
@@ -201,5 +201,5 @@ export function unquote(input: string, from: number, to: number): string {
     plain = i;
   }
   pushText(body.slice(plain));
-  return utf8Decoder.decode(new Uint8Array(bytes));
+  return decodeUtf8(new Uint8Array(bytes));
 }

@@ -77,4 +77,14 @@ export class SampleList {
   isHistogram(i: number): boolean {
     return this.h?.[i] !== undefined;
   }
+
+  /**
+   * The number of float samples before the first histogram sample: what
+   * promtool prints of a series (`for it.Next() == chunkenc.ValFloat`).
+   */
+  floatPrefix(): number {
+    let i = 0;
+    while (i < this.n && this.h?.[i] === undefined) i++;
+    return i;
+  }
 }

@@ -27,7 +27,7 @@ import { GoHeap } from '../query/goheap.js';
 import type { Matcher } from '../query/matchers.js';
 import { selectPostings } from '../query/select.js';
 import { formatDuration } from './duration.js';
-import { goSortSlice } from './gosort.js';
+import { goSortSlice } from '../encoding/gosort.js';
 
 export interface Stat {
   name: string;

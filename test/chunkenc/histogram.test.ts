@@ -140,6 +140,26 @@ describe('decodeHistogram', () => {
     ]);
   });
 
+  it('reads uint64 counts and int64 buckets beyond 2^53 as float64, rounded as Go rounds', () => {
+    const layout: TestLayout = { schema: 0, zeroThreshold: 0, positiveSpans: [{ offset: 0, length: 2 }], negativeSpans: [] };
+    const sample = (t: number, count: bigint, zeroCount: bigint, positive: bigint[]): TestHistogram => ({ t, count, zeroCount, sumBits: bitsOf(1), positive, negative: [] });
+    const data = encodeHistogram(layout, [
+      sample(1000, 2n ** 62n + 1n, 2n ** 53n + 1n, [2n ** 62n, 2n ** 53n + 3n]),
+      sample(2000, 2n ** 64n - 1n, 2n ** 53n + 3n, [2n ** 63n - 1n, 5n]),
+      // Back below 2^53: the wrapped deltas come back to small counts.
+      sample(3000, 7n, 1n, [3n, 4n]),
+    ]);
+    const got = decodeHistogram(data).map((h) => [h.count, h.zeroCount, ...h.positiveBuckets]);
+    // Ties go to even: 2^53+1 → 2^53, 2^53+3 → 2^53+4; 2^64-1 → 2^64 (a uint64); 2^63-1 → 2^63.
+    // Buckets are float sums of float64(int64 difference), as Histogram.ToFloat adds them:
+    // 2^62 + float64(2^53+3-2^62) = 2^53, and 2^63 + float64(5-(2^63-1)) = 2^63 - 2^63 = 0.
+    expect(got).toEqual([
+      [2 ** 62, 2 ** 53, 2 ** 62, 2 ** 53],
+      [2 ** 64, 2 ** 53 + 4, 2 ** 63, 0],
+      [7, 1, 3, 4],
+    ]);
+  });
+
   it('refuses counts the bytes cannot hold, before allocating', () => {
     // Span count 2^40 in a 13-byte chunk.
     const spans = bits('00000000 00000001 00000000' + '00000000' + '0' + '11111110' + (2n ** 40n).toString(2).padStart(56, '0'));

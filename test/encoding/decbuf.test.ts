@@ -195,6 +195,12 @@ describe('small helpers', () => {
     for (const s of ['', 'abc', 'ü', '日本', '🎉', 'a'.repeat(31) + 'ü', 'ü'.repeat(40)]) expect(decodeUtf8(utf8Bytes(s))).toBe(s);
     expect(decodeUtf8(Uint8Array.of(0x61, 0xff))).toBe('a\ufffd');
   });
+
+  it('decodeUtf8 keeps a leading U+FEFF (a label value "\\ufeffbom" is not "bom") on both paths', () => {
+    for (const s of ['\ufeffbom', '\ufeff' + 'a'.repeat(40), '\ufeff']) expect(decodeUtf8(utf8Bytes(s))).toBe(s);
+    const d = new Decbuf(Uint8Array.of(6, 0xef, 0xbb, 0xbf, 0x62, 0x6f, 0x6d));
+    expect(d.uvarintStr()).toBe('\ufeffbom');
+  });
 });
 
 // A field of a random record, its encoding and the getter that reads it back.

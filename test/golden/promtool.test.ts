@@ -83,6 +83,16 @@ describe.each(['snapshot-full.tgz', 'overlap.tgz', 'index-format-v1'])('%s', (na
   });
 });
 
+describe('dump --promtool-compat equals promtool tsdb dump byte for byte', () => {
+  it.each(['snapshot-full.tgz', 'overlap.tgz', 'index-format-v1'])('%s', async (name) => {
+    const fx = fixtures.find((f) => f.name === name)!;
+    const want = promtoolDump(name);
+    const r = await runCli(['dump', fx.input, '--promtool-compat']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(want);
+  });
+});
+
 describe('dump selectors and time ranges agree with promtool', () => {
   const cases = (DUMP_CASES as [string, DumpOptions][]).map(([name, o]) => {
     const args = [...(o.match ? ['--match', o.match] : []), ...(o.minTime ? ['--min-time', o.minTime] : []), ...(o.maxTime ? ['--max-time', o.maxTime] : [])];

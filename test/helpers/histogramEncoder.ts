@@ -26,14 +26,17 @@ export interface TestLayout {
   customValues?: number[];
 }
 
-/** One sample to encode. Buckets are absolute counts; sum is given as bits. */
+/**
+ * One sample to encode. Buckets are absolute counts; sum is given as bits.
+ * Integer chunks take counts beyond 2^53 as bigints (uint64 counts, int64 buckets).
+ */
 export interface TestHistogram {
   t: number;
-  count: number;
-  zeroCount: number;
+  count: number | bigint;
+  zeroCount: number | bigint;
   sumBits: bigint;
-  positive: number[];
-  negative: number[];
+  positive: (number | bigint)[];
+  negative: (number | bigint)[];
   st?: number;
 }
 
@@ -143,10 +146,10 @@ class STEncoder {
 }
 
 /** Deltas between neighbouring buckets, as Histogram.PositiveBuckets holds them. */
-function toDeltas(abs: number[]): bigint[] {
+function toDeltas(abs: (number | bigint)[]): bigint[] {
   let prev = 0n;
   return abs.map((a) => {
-    const d = BigInt(a) - prev;
+    const d = BigInt.asIntN(64, BigInt(a) - prev);
     prev = BigInt(a);
     return d;
   });
@@ -182,16 +185,18 @@ export function encodeHistogram(layout: TestLayout, samples: TestHistogram[], op
       w.writeBits(s.sumBits, 64);
       for (const b of hb) putVarbitInt(w, b);
     } else {
+      // Go's int64 arithmetic wraps.
+      const i64 = (v: bigint) => BigInt.asIntN(64, v);
       nd = ht - t;
-      ncd = hc - cnt;
-      nzd = hz - zcnt;
+      ncd = i64(hc - cnt);
+      nzd = i64(hz - zcnt);
       putVarbitInt(w, nd - tDelta);
-      putVarbitInt(w, stale ? 0n : ncd - cntDelta);
-      putVarbitInt(w, stale ? 0n : nzd - zcntDelta);
+      putVarbitInt(w, stale ? 0n : i64(ncd - cntDelta));
+      putVarbitInt(w, stale ? 0n : i64(nzd - zcntDelta));
       writeXor(w, s.sumBits, sum, win);
       hb.forEach((b, j) => {
-        const delta = b - buckets[j]!;
-        putVarbitInt(w, delta - bucketDeltas[j]!);
+        const delta = i64(b - buckets[j]!);
+        putVarbitInt(w, i64(delta - bucketDeltas[j]!));
         bucketDeltas[j] = delta;
       });
     }
@@ -223,7 +228,7 @@ export function encodeFloatHistogram(layout: TestLayout, samples: TestHistogram[
     const stale = s.sumBits === STALE_NAN_BITS;
     const fields = stale
       ? [0n, 0n, s.sumBits]
-      : [bitsOf(s.count), bitsOf(s.zeroCount), s.sumBits, ...s.positive.map(bitsOf), ...s.negative.map(bitsOf)];
+      : [bitsOf(Number(s.count)), bitsOf(Number(s.zeroCount)), s.sumBits, ...[...s.positive, ...s.negative].map((x) => bitsOf(Number(x)))];
     const ht = BigInt(s.t);
     const prevT = t;
     let nd = 0n;

@@ -40,6 +40,20 @@ describe('histogramJson', () => {
     );
   });
 
+  it('moves a bound inside the zero bucket onto the threshold, as AllBucketIterator does', () => {
+    // schema -4: bucket -1 is (2^-32, 2^-16]; its lower bound is below the threshold 1e-9.
+    const a = hist(0, { schema: -4, zeroThreshold: 1e-9, zeroCount: 0, count: 9, sum: 1, positiveSpans: [{ offset: -1, length: 1 }], positiveBuckets: [9], negativeSpans: [], negativeBuckets: [] });
+    expect(histogramJson(a)).toBe('{"count":"9","sum":"1","buckets":[[0,"1e-09","0.0000152587890625","9"]]}');
+    // schema -2: negative bucket -2 is [-2^-8, -2^-12); its upper bound is above -0.001.
+    const b = hist(0, { schema: -2, zeroThreshold: 0.001, zeroCount: 1, count: 3, sum: -1, positiveSpans: [], positiveBuckets: [], negativeSpans: [{ offset: -2, length: 2 }], negativeBuckets: [2, 0] });
+    expect(histogramJson(b)).toBe('{"count":"3","sum":"-1","buckets":[[1,"-0.00390625","-0.001","2"],[3,"-0.001","0.001","1"]]}');
+  });
+
+  it('lists custom buckets (schema -53) with their bounds, the first from -Inf and closed', () => {
+    const h = hist(0, { schema: -53, customValues: [0.1, 0.5], zeroThreshold: 0, zeroCount: 0, count: 3, sum: 1, positiveSpans: [{ offset: 0, length: 3 }], positiveBuckets: [1, 1, 1], negativeSpans: [], negativeBuckets: [] });
+    expect(histogramJson(h)).toBe('{"count":"3","sum":"1","buckets":[[3,"-Inf","0.1","1"],[0,"0.1","0.5","1"],[0,"0.5","+Inf","1"]]}');
+  });
+
   it('leaves out the buckets key when every bucket is empty', () => {
     expect(histogramJson(hist(0, { zeroCount: 0, positiveBuckets: [0, 0, 0], negativeBuckets: [0, 0], count: 0, sum: 0 }))).toBe('{"count":"0","sum":"0"}');
   });

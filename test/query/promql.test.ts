@@ -51,6 +51,7 @@ describe('parseSeriesSelector', () => {
     expect(shape(`{a="x\\ty\\n\\"q\\"\\\\", b='it\\'s', c=\`raw\\d+\`}`).map((m) => m[2])).toEqual(['x\ty\n"q"\\', "it's", 'raw\\d+']);
     expect(shape('{a="\\u00fc\\U0001F389\\x41\\101\\xc3\\xbc"}')[0][2]).toBe('ü🎉AAü');
     expect(shape('{a="日本"}')[0][2]).toBe('日本');
+    expect(shape('{a="\\xef\\xbb\\xbfbom", b="\\ufeffbom"}').map((m) => m[2])).toEqual(['\ufeffbom', '\ufeffbom']);
   });
 
   it('rejects what Prometheus rejects, with the position', () => {

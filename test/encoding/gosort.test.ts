@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { goSortSlice } from '../../src/report/gosort.js';
+import { goSortSlice } from '../../src/encoding/gosort.js';
 
 describe('goSortSlice', () => {
   it('sorts and permutes', () => {
