@@ -8,7 +8,7 @@ import type { Head } from '../wal/head.js';
 import { compareUtf8 } from '../index/reader.js';
 import { GoHeap } from './goheap.js';
 import type { Matcher } from './matchers.js';
-import { SampleList } from './samples.js';
+import { SampleList } from '../chunkenc/sample-list.js';
 import { blockSeries, headSeries, readSamples, type SeriesPart } from './series.js';
 
 /** Go's labels.Compare over flattened [name, value, …] label lists. */

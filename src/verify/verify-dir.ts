@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
+import { isULID } from '../meta/meta.js';
+import { splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
 import { dirDataFiles, type DataDirFiles } from '../wal/head.js';
 import { checkBlockFiles, UnreadableFile, type BlockJob } from './block-files.js';
 import { Collector, INDEX_SPILL_AT, type BlockOutcome } from './collect.js';
@@ -75,10 +76,10 @@ function walkInput(abs: string): { files: Walked[]; heads: Map<string, DataDirFi
   let hasBlocks = dataDir;
   if (dataDir) heads.set(name, dirDataFiles(abs));
   for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
-    if (dataDir && !/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/.test(e.name)) continue; // the rest of a data dir is not blocks
+    if (dataDir && !isULID(e.name)) continue; // the rest of a data dir is not blocks
     const full = path.join(abs, e.name);
     if (e.isDirectory()) {
-      hasBlocks ||= isBlockName(e.name) || fs.existsSync(path.join(full, 'meta.json'));
+      hasBlocks ||= isULID(e.name) || fs.existsSync(path.join(full, 'meta.json'));
       files.push({ member: { name: `snapshots/${name}/${e.name}/`, type: 'directory', size: 0 }, file: full });
       walk(full, `snapshots/${name}/${e.name}`, files);
     } else if (e.isFile()) files.push({ member: { name: `snapshots/${name}/${e.name}`, type: 'file', size: fs.statSync(full).size }, file: full });

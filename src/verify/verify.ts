@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { isBlockName, splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
+import { isULID } from '../meta/meta.js';
+import { splitMemberPath, type MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
 import type { DataDirFiles } from '../wal/head.js';
 import { Collector } from './collect.js';
@@ -60,7 +61,7 @@ function dataDirPath(name: string): { dir: string; kind: 'block' | 'head'; rest:
   const parts = name.split('/').filter((x) => x !== '' && x !== '.');
   for (let k = 0; k < parts.length; k++) {
     const c = parts[k];
-    const kind = isBlockName(c) ? 'block' : c === 'wal' || c === 'chunks_head' ? 'head' : undefined;
+    const kind = isULID(c) ? 'block' : c === 'wal' || c === 'chunks_head' ? 'head' : undefined;
     if (kind) return { dir: parts.slice(0, k).join('/') || '.', kind, rest: parts.slice(k).join('/') };
   }
   return undefined;
