@@ -120,13 +120,3 @@ export function zigzag64(hi: number, lo: number): number {
   const mag = mhi * TWO_POW_32 + mlo;
   return lo & 1 ? -mag - 1 : mag;
 }
-
-/** Bytes needed to encode `v` as a uvarint (for hand-built test data and size checks). */
-export function uvarintSize(v: number): number {
-  let n = 1;
-  while (v >= 128) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}

@@ -173,10 +173,6 @@ function sameBytes(buf: Uint8Array, a: number, aLen: number, b: number, bLen: nu
   return true;
 }
 
-export function readPostingsOffsetTable(buf: Uint8Array, off: number): PostingsTableEntry[] {
-  return new PostingsOffsetTable(buf, off).entries();
-}
-
 /**
  * Check the postings list at `off` as readPostingsList reads it (length, CRC, count) and
  * return its number of entries, without reading them: entry i is be32At(buf, off + 8 + 4 * i).

@@ -87,10 +87,6 @@ export class SymbolTable {
   }
 }
 
-export function readSymbols(buf: Uint8Array, off: number): Symbols {
-  return new SymbolTable(buf, off).all();
-}
-
 /** Index of `ref` in the ascending offsets, or -1. */
 function indexOfOffset(offsets: Float64Array, ref: number): number {
   let lo = 0;
@@ -103,14 +99,6 @@ function indexOfOffset(offsets: Float64Array, ref: number): number {
     else hi = mid - 1;
   }
   return -1;
-}
-
-/** Resolve a symbol reference as the given index format version defines it. */
-export function lookupSymbol(s: Symbols, ref: number, version: number): string | undefined {
-  if (version !== 1) return s.strings[ref];
-  // v1: ref is a file offset; offsets are ascending.
-  const i = indexOfOffset(s.offsets, ref);
-  return i < 0 ? undefined : s.strings[i];
 }
 
 /** Where walkShort stopped: the start of the first symbol it did not walk. */

@@ -61,9 +61,6 @@ export function recordTypeName(t: number): string {
   return TYPE_NAMES[t] ?? 'unknown';
 }
 
-/** record.MetricType, the metric type byte of metadata records. */
-export const MetricType = { Unknown: 0, Counter: 1, Gauge: 2, Histogram: 3, GaugeHistogram: 4, Summary: 5, Info: 6, Stateset: 7 } as const;
-
 export interface RefSeries {
   ref: number;
   /** Flattened [name, value, …] in record order (Prometheus writes them sorted). */
@@ -101,7 +98,7 @@ export interface RefMmapMarker {
 
 export interface RefMetadata {
   ref: number;
-  /** A MetricType value. */
+  /** record.MetricType: 0 unknown, 1 counter, 2 gauge, 3 histogram, 4 gauge histogram, 5 summary, 6 info, 7 stateset. */
   type: number;
   unit: string;
   help: string;

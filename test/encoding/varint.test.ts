@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { readUvarint, readVarint, uvarint64At, uvarintAt, uvarintSize, VARINT_CUT, VARINT_LONG, zigzag, zigzag64, type VarintResult } from '../../src/encoding/varint.js';
+import { readUvarint, readVarint, uvarint64At, uvarintAt, VARINT_CUT, VARINT_LONG, zigzag, zigzag64, type VarintResult } from '../../src/encoding/varint.js';
 import { uvarintBytes, varintBytes } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS, outcome } from '../helpers/errors.js';
 
@@ -150,15 +150,6 @@ describe('varint properties', () => {
         expect(s(b)).toEqual({ value: v, next: b.length });
       }),
     );
-  });
-
-  it('uvarintSize is the encoded length', () => {
-    fc.assert(
-      fc.property(fc.maxSafeNat(), (v) => {
-        expect(uvarintSize(v)).toBe(uvarintBytes(v).length);
-      }),
-    );
-    expect([0, 127, 128, 2 ** 14 - 1, 2 ** 14, 2 ** 64].map(uvarintSize)).toEqual([1, 1, 2, 2, 3, 10]);
   });
 
   it('agrees with Go\'s binary.Uvarint on arbitrary bytes: same value and length, or a clean error', () => {
