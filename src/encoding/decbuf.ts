@@ -247,7 +247,8 @@ export function sectionError(buf: Uint8Array, off: number, what: string, crc = t
 /** A Decbuf (`into`, reset, or a new one) over the section's content, with its error if any. */
 function checkedSection(buf: Uint8Array, off: number, start: number, l: number, what: string, crc: boolean, into?: Decbuf): Decbuf {
   const err = contentError(buf, off, start, l, what, crc);
-  // A short section reads as empty; one with a bad CRC still reads its content.
+  // A short section gets an empty range. One with a bad CRC keeps its content's range
+  // (d.off and d.end say where it is), but its sticky error makes every read return 0.
   const short = err !== null && err.code === ErrorCode.ShortBuffer;
   const from = short ? buf.length : start;
   const to = short ? buf.length : start + l;
