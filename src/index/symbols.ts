@@ -2,7 +2,7 @@
 // Format v2+ refers to a symbol by its sequence number; format v1 by its
 // byte offset in the file. See tsdb/docs/format/index.md, "Symbol Table".
 
-import { decbufAt, decodeUtf8At } from '../encoding/decbuf.js';
+import { decbufAt, decodeUtf8At, type Decbuf } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readUvarint, type VarintResult } from '../encoding/varint.js';
 
@@ -40,8 +40,7 @@ export class SymbolTable {
     const offsets = new Float64Array(count);
     // Nearly every symbol is shorter than 128 bytes (a one-byte length): those are walked
     // here; from the first that is not, the Decbuf walk below takes over, errors and all.
-    const first = walkShort(buf, d.off, d.end, offsets, count);
-    d.off = walked.p;
+    const first = walkShort(buf, d, offsets, count);
     for (let i = first; i < count; i++) {
       offsets[i] = d.off;
       d.skip(d.uvarint());
@@ -101,11 +100,13 @@ function indexOfOffset(offsets: Float64Array, ref: number): number {
   return -1;
 }
 
-/** Where walkShort stopped: the start of the first symbol it did not walk. */
-const walked = { p: 0 };
-
-/** Symbols with a one-byte length from `p` on (at most `count`), their offsets into `offsets`; returns how many. */
-function walkShort(buf: Uint8Array, p: number, end: number, offsets: Float64Array, count: number): number {
+/**
+ * Symbols with a one-byte length from d.off on (at most `count`), their offsets into
+ * `offsets`; returns how many, with d.off at the first symbol it did not walk.
+ */
+function walkShort(buf: Uint8Array, d: Decbuf, offsets: Float64Array, count: number): number {
+  let p = d.off;
+  const end = d.end;
   let i = 0;
   for (; i < count && p < end; i++) {
     const n = buf[p]!;
@@ -113,6 +114,6 @@ function walkShort(buf: Uint8Array, p: number, end: number, offsets: Float64Arra
     offsets[i] = p;
     p += 1 + n;
   }
-  walked.p = p;
+  d.off = p;
   return i;
 }
