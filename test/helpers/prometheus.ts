@@ -255,6 +255,17 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Whether the Prometheus at `url` is the one started on `db` (its --storage.tsdb.path). */
+async function servesDb(url: string, db: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v1/status/flags`);
+    const body = (await res.json()) as { data?: Record<string, string> };
+    return body.data?.['storage.tsdb.path'] === db;
+  } catch {
+    return false;
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -306,6 +317,10 @@ export async function startPrometheus(dbDir: string, opts: StartPrometheusOption
     child.once('error', (e) => (spawnError = e));
     const deadline = Date.now() + timeout;
     let ready = false;
+    // Another process (another test's Prometheus, on a shared machine) may take the port
+    // between freePort() and our bind, and answer /-/ready itself: ours is the one
+    // serving our db dir.
+    let taken = false;
     while (Date.now() < deadline) {
       if (spawnError) break;
       if (child.exitCode !== null || child.signalCode !== null) break;
@@ -313,7 +328,8 @@ export async function startPrometheus(dbDir: string, opts: StartPrometheusOption
         const res = await fetch(`${url}/-/ready`);
         await res.arrayBuffer();
         if (res.status === 200) {
-          ready = true;
+          ready = await servesDb(url, db);
+          taken = !ready;
           break;
         }
       } catch {
@@ -344,7 +360,8 @@ export async function startPrometheus(dbDir: string, opts: StartPrometheusOption
     const log = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '';
     lastError = spawnError ? String(spawnError) : log.slice(-4000);
     // A port grabbed between freePort() and bind is the only case worth a retry.
-    if (!/address already in use/i.test(log)) break;
+    if (!taken && !/address already in use/i.test(log)) break;
+    if (taken) lastError = `port ${port} was taken by another server before prometheus bound it`;
   }
   await rmrf(root);
   throw new Error(`prometheus did not become ready:\n${lastError}`);
