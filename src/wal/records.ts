@@ -11,15 +11,15 @@
 // overlong or malformed record.
 //
 // Compressed records (see RawRecord.compression) are decompressed first
-// (decompress.ts).
+// (decompress.ts); the histogram inside a histogram record is read by
+// histogram-record.ts.
 
-import type { HistogramSample, Span } from '../chunkenc/histogrammeta.js';
-import { CUSTOM_BUCKETS_SCHEMA } from '../chunkenc/histogrammeta.js';
-import { STALE_HI, STALE_LO } from '../chunkenc/stale.js';
+import type { HistogramSample } from '../chunkenc/histogrammeta.js';
 import { Decbuf } from '../encoding/decbuf.js';
 import { grown } from '../encoding/grow.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { decompressRecord } from './decompress.js';
+import { readFloatHistogram, readHistogram } from './histogram-record.js';
 import type { RawRecord } from './segment.js';
 
 export const RecordType = {
@@ -133,14 +133,6 @@ function be64ref(d: Decbuf, what: string): number {
     return 0;
   }
   return hi * TWO_POW_32 + lo;
-}
-
-function int32(d: Decbuf, v: number, what: string): number {
-  if (v < -2147483648 || v > 2147483647) {
-    d.fail(ErrorCode.Corrupt, `${what} ${v} at offset ${d.off} does not fit in 32 bits`);
-    return 0;
-  }
-  return v;
 }
 
 function labelsOf(d: Decbuf): string[] {
@@ -453,89 +445,5 @@ function decodeHistograms(d: Decbuf, float: boolean, v2: boolean): RefHistogram[
     prevRef = ref;
     out.push({ ref, h });
   }
-  return out;
-}
-
-function readSpans(d: Decbuf): Span[] {
-  const n = d.uvarint();
-  const out: Span[] = [];
-  for (let i = 0; i < n && !d.err; i++) {
-    const offset = int32(d, d.varint64(), 'span offset');
-    const length = d.uvarint32();
-    out.push({ offset, length });
-  }
-  return out;
-}
-
-function readCustomValues(d: Decbuf, schema: number): number[] | undefined {
-  if (schema !== CUSTOM_BUCKETS_SCHEMA) return undefined;
-  const n = d.uvarint();
-  const out: number[] = [];
-  for (let i = 0; i < n && !d.err; i++) out.push(d.be64Float64());
-  return out;
-}
-
-const sum = new Float64Array(1);
-const sumWords = new Uint32Array(sum.buffer);
-
-/** The sum field, and whether its bits are the stale marker. */
-function readSum(d: Decbuf): { sum: number; stale: boolean } {
-  d.be64Float64Into(sumWords, 0);
-  return { sum: sum[0]!, stale: sumWords[1] === STALE_HI && sumWords[0] === STALE_LO };
-}
-
-/** record.DecodeHistogram: integer counts, bucket counts as deltas (undone here). */
-function readHistogram(d: Decbuf, t: number): HistogramSample {
-  const counterResetHint = d.byte();
-  const schema = int32(d, d.varint64(), 'schema');
-  const zeroThreshold = d.be64Float64();
-  const zeroCount = d.uvarint();
-  const count = d.uvarint();
-  const { sum, stale } = readSum(d);
-  const positiveSpans = readSpans(d);
-  const negativeSpans = readSpans(d);
-  const positiveBuckets = readDeltaBuckets(d);
-  const negativeBuckets = readDeltaBuckets(d);
-  const customValues = readCustomValues(d, schema);
-  const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
-  if (customValues) h.customValues = customValues;
-  if (stale) h.stale = true;
-  return h;
-}
-
-function readDeltaBuckets(d: Decbuf): number[] {
-  const n = d.uvarint();
-  const out: number[] = [];
-  let v = 0;
-  for (let i = 0; i < n && !d.err; i++) {
-    v += d.varint64();
-    out.push(v);
-  }
-  return out;
-}
-
-/** record.DecodeFloatHistogram: every count a float64. */
-function readFloatHistogram(d: Decbuf, t: number): HistogramSample {
-  const counterResetHint = d.byte();
-  const schema = int32(d, d.varint64(), 'schema');
-  const zeroThreshold = d.be64Float64();
-  const zeroCount = d.be64Float64();
-  const count = d.be64Float64();
-  const { sum, stale } = readSum(d);
-  const positiveSpans = readSpans(d);
-  const negativeSpans = readSpans(d);
-  const positiveBuckets = readFloatBuckets(d);
-  const negativeBuckets = readFloatBuckets(d);
-  const customValues = readCustomValues(d, schema);
-  const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
-  if (customValues) h.customValues = customValues;
-  if (stale) h.stale = true;
-  return h;
-}
-
-function readFloatBuckets(d: Decbuf): number[] {
-  const n = d.uvarint();
-  const out: number[] = [];
-  for (let i = 0; i < n && !d.err; i++) out.push(d.be64Float64());
   return out;
 }
