@@ -46,18 +46,21 @@ function readSum(d: Decbuf): { sum: number; stale: boolean } {
   return { sum: sum[0]!, stale: sumWords[1] === STALE_HI && sumWords[0] === STALE_LO };
 }
 
-/** record.DecodeHistogram: integer counts, bucket counts as deltas (undone here). */
-export function readHistogram(d: Decbuf, t: number): HistogramSample {
+/**
+ * record.DecodeHistogram (integer counts, bucket counts as deltas, undone here) or, with
+ * `float`, record.DecodeFloatHistogram (every count a float64). The fields come in one order.
+ */
+export function readRecordHistogram(d: Decbuf, t: number, float: boolean): HistogramSample {
   const counterResetHint = d.byte();
   const schema = int32(d, d.varint64(), 'schema');
   const zeroThreshold = d.be64Float64();
-  const zeroCount = d.uvarint();
-  const count = d.uvarint();
+  const zeroCount = float ? d.be64Float64() : d.uvarint();
+  const count = float ? d.be64Float64() : d.uvarint();
   const { sum, stale } = readSum(d);
   const positiveSpans = readSpans(d);
   const negativeSpans = readSpans(d);
-  const positiveBuckets = readDeltaBuckets(d);
-  const negativeBuckets = readDeltaBuckets(d);
+  const positiveBuckets = float ? readFloatBuckets(d) : readDeltaBuckets(d);
+  const negativeBuckets = float ? readFloatBuckets(d) : readDeltaBuckets(d);
   const customValues = readCustomValues(d, schema);
   const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
   if (customValues) h.customValues = customValues;
@@ -74,25 +77,6 @@ function readDeltaBuckets(d: Decbuf): number[] {
     out.push(v);
   }
   return out;
-}
-
-/** record.DecodeFloatHistogram: every count a float64. */
-export function readFloatHistogram(d: Decbuf, t: number): HistogramSample {
-  const counterResetHint = d.byte();
-  const schema = int32(d, d.varint64(), 'schema');
-  const zeroThreshold = d.be64Float64();
-  const zeroCount = d.be64Float64();
-  const count = d.be64Float64();
-  const { sum, stale } = readSum(d);
-  const positiveSpans = readSpans(d);
-  const negativeSpans = readSpans(d);
-  const positiveBuckets = readFloatBuckets(d);
-  const negativeBuckets = readFloatBuckets(d);
-  const customValues = readCustomValues(d, schema);
-  const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
-  if (customValues) h.customValues = customValues;
-  if (stale) h.stale = true;
-  return h;
 }
 
 function readFloatBuckets(d: Decbuf): number[] {

@@ -19,7 +19,7 @@ import { Decbuf } from '../encoding/decbuf.js';
 import { grown } from '../encoding/grow.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { decompressRecord } from './decompress.js';
-import { readFloatHistogram, readHistogram } from './histogram-record.js';
+import { readRecordHistogram } from './histogram-record.js';
 import type { RawRecord } from './segment.js';
 
 export const RecordType = {
@@ -436,7 +436,7 @@ function decodeHistograms(d: Decbuf, float: boolean, v2: boolean): RefHistogram[
       ref = baseRef + d.varint64();
       t = baseTime + d.varint64();
     }
-    const h = float ? readFloatHistogram(d, t) : readHistogram(d, t);
+    const h = readRecordHistogram(d, t, float);
     if (d.err) break;
     if (st !== undefined) {
       h.st = st;
