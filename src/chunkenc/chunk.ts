@@ -7,6 +7,7 @@
 // header).
 
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { numSamples } from './header.js';
 import { decodeFloatHistogram, decodeFloatHistogramST } from './floathistogram.js';
 import { decodeHistogram, decodeHistogramST } from './histogram.js';
 import type { HistogramSample } from './histogrammeta.js';
@@ -46,14 +47,6 @@ const NAMES: Record<number, string> = {
 /** Prometheus's name for an encoding, or `<unknown N>`. */
 export function encodingName(n: number): string {
   return NAMES[n] ?? `<unknown ${n}>`;
-}
-
-/** The 2-byte big-endian header at the start of the chunk data. */
-export function numSamples(data: Uint8Array): number {
-  if (data.length < 2) {
-    throw new TsdbError(ErrorCode.ShortBuffer, `chunk data of ${data.length} bytes has no 2-byte sample count`);
-  }
-  return (data[0]! << 8) | data[1]!;
 }
 
 /** The sample count as the given encoding defines it (14 bits for the ST histograms). */

@@ -27,12 +27,11 @@ import {
   type HistogramSample,
   readHistogramHeader,
   readHistogramLayout,
-  STALE_HI,
-  STALE_LO,
   sharedParts,
   staleHistogramSample,
   STDecoder,
 } from './histogrammeta.js';
+import { STALE_HI, STALE_LO } from './stale.js';
 import { readVarbitInt, readVarbitIntPair, readVarbitUintPair } from './varbit.js';
 import { readXorInto } from './xor.js';
 

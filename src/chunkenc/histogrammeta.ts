@@ -48,9 +48,6 @@ export const CounterResetHeader = { Unknown: 0b00, CounterReset: 0b10, NotCounte
 /** Schema -53: buckets with explicit bounds, stored after the spans. */
 export const CUSTOM_BUCKETS_SCHEMA = -53;
 
-/** Stale marker bits, 0x7ff0000000000002 (model/value.StaleNaN). */
-export const STALE_HI = 0x7ff00000;
-export const STALE_LO = 0x00000002;
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;

@@ -9,7 +9,11 @@
 // (-1) on anything unusual; decodeXORInto then runs the careful decoder,
 // which also names what is wrong. A property test holds the two together.
 
-import { alignedUvarint, dodAt, DOD_BITS, peek, unzigzag, uvarintEnd, XOR_SCAN_PAD } from './xor-scan.js';
+import type { VarintResult } from '../encoding/varint.js';
+import { alignedUvarint, dodAt, DOD_BITS, peek, unzigzag, XOR_SCAN_PAD } from './xor-scan.js';
+
+/** The uvarints decodeXORPeek reads, synchronously: no object per chunk. */
+const vr: VarintResult = { value: 0, next: 0 };
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -42,18 +46,17 @@ export function decodeXORPeek(data: Uint8Array, t: Float64Array, out: Uint32Arra
   const bits = (end - base) * 8;
 
   // Sample 0: a zig-zag varint timestamp and 64 value bits, then sample 1's uvarint delta, byte aligned.
-  const u0 = alignedUvarint(bytes, base);
-  if (u0 < 0) return -1;
-  let ts = unzigzag(u0);
-  let o = uvarintEnd;
+  let o = alignedUvarint(bytes, base, vr);
+  if (o < 0) return -1;
+  let ts = unzigzag(vr.value);
   let hi = dv.getUint32(o);
   let lo = dv.getUint32(o + 4);
   t[0] = ts;
   out[0] = lo;
   out[1] = hi;
-  let tDelta = alignedUvarint(bytes, o + 8);
-  if (tDelta < 0) return -1;
-  o = uvarintEnd;
+  o = alignedUvarint(bytes, o + 8, vr);
+  if (o < 0) return -1;
+  let tDelta = vr.value;
   ts += tDelta;
 
   let p = (o - base) * 8;

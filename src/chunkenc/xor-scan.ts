@@ -11,6 +11,8 @@
 // wrong with it. So the scan needs no error messages of its own, and a
 // property test holds it to the full decoder's answers.
 
+import { uvarintAt, type VarintResult } from '../encoding/varint.js';
+
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const TWO_POW_32 = 4294967296;
 
@@ -24,8 +26,11 @@ export const XOR_SCAN_PAD = 32;
 /** What the scan learns: `res[0]` the first timestamp, `res[1]` the last. */
 export type XORScanResult = Float64Array;
 
-/** Go's quirk for the 14/17/20-bit dods: only patterns above 2^(n-1) are negative. */
-function signedDod(bits: number, half: number): number {
+/** The uvarints scanXOR reads, synchronously: no object per chunk. */
+const vr: VarintResult = { value: 0, next: 0 };
+
+/** Go's quirk for the 14/17/20-bit dods: only patterns above `half` = 2^(n-1) are negative. */
+export function signedDod(bits: number, half: number): number {
   return bits > half ? bits - half * 2 : bits;
 }
 
@@ -44,12 +49,12 @@ export function scanXOR(bytes: Uint8Array, dv: DataView, start: number, end: num
   const bits = (end - base) * 8;
 
   // Sample 0: a zig-zag varint timestamp and 64 value bits, then sample 1's uvarint delta, byte aligned.
-  const u0 = alignedUvarint(bytes, base);
-  if (u0 < 0) return -1;
-  let ts = unzigzag(u0);
-  let tDelta = alignedUvarint(bytes, uvarintEnd + 8);
-  if (tDelta < 0) return -1;
-  const o = uvarintEnd;
+  let o = alignedUvarint(bytes, base, vr);
+  if (o < 0) return -1;
+  let ts = unzigzag(vr.value);
+  o = alignedUvarint(bytes, o + 8, vr);
+  if (o < 0) return -1;
+  let tDelta = vr.value;
   const first = ts;
   ts += tDelta;
   let ordered = tDelta > 0;
@@ -115,27 +120,13 @@ export function dodAt(w: number, ones: number, bytes: Uint8Array, dv: DataView, 
   return Number.isSafeInteger(dod) ? dod : NaN;
 }
 
-/** Where the last alignedUvarint ended. */
-export let uvarintEnd = 0;
-
 /**
  * A byte-aligned uvarint at bytes[o] (samples 0 and 1 start on byte
- * boundaries) of at most 7 bytes; -1 when longer (beyond 2^49, the careful
- * decoder's case). Sets uvarintEnd.
+ * boundaries) of at most 7 bytes, its value into `out`: returns the offset
+ * after it, or < 0 when longer (beyond 2^49, the careful decoder's case).
  */
-export function alignedUvarint(bytes: Uint8Array, o: number): number {
-  let u = 0;
-  let mul = 1;
-  for (let k = 0; k < 7; k++) {
-    const x = bytes[o + k]!;
-    u += (x & 0x7f) * mul;
-    if (x < 0x80) {
-      uvarintEnd = o + k + 1;
-      return u;
-    }
-    mul *= 128;
-  }
-  return -1;
+export function alignedUvarint(bytes: Uint8Array, o: number, out: VarintResult): number {
+  return uvarintAt(bytes, o, bytes.length, 7, out);
 }
 
 /** Go's zig-zag varint from its uvarint bits. */

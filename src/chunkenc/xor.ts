@@ -14,6 +14,9 @@ import { BitReader } from '../encoding/bstream.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readVarbitInt } from './varbit.js';
 import { decodeXORPeek } from './xor-peek.js';
+import { numSamples } from './header.js';
+import { STALE_HI, STALE_LO } from './stale.js';
+import { signedDod } from './xor-scan.js';
 
 const TWO_POW_32 = 4294967296;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -24,14 +27,6 @@ export interface XORSamples {
   /** Values, bit-exact. */
   v: Float64Array;
   count: number;
-}
-
-/** The 2-byte big-endian sample count at the start of XOR chunk data. */
-export function xorSampleCount(data: Uint8Array): number {
-  if (data.length < 2) {
-    throw new TsdbError(ErrorCode.ShortBuffer, `xor chunk data of ${data.length} bytes has no sample count`);
-  }
-  return (data[0]! << 8) | data[1]!;
 }
 
 /**
@@ -102,18 +97,12 @@ function xorSignificant(br: BitReader, words: Uint32Array, i: number, mbits: num
   words[w + 1] = words[w + 1]! ^ xh;
 }
 
-/** Go's quirk for the 14/17/20-bit dods: only patterns above 2^(n-1) are negative. */
-function signedDod(bits: number, n: number): number {
-  const half = 1 << (n - 1);
-  return bits > half ? bits - half * 2 : bits;
-}
-
 /**
  * Decodes XOR chunk data (after the encoding byte, starting with the sample
  * count) into timestamps and bit-exact values.
  */
 export function decodeXOR(data: Uint8Array): XORSamples {
-  const count = xorSampleCount(data);
+  const count = numSamples(data);
   checkXorBits(data, count);
   const t = new Float64Array(count);
   const v = new Float64Array(count);
@@ -142,7 +131,7 @@ const window = new Uint8Array(2);
  * scratch pair for every chunk, so the hot loop allocates nothing.
  */
 export function decodeXORInto(data: Uint8Array, t: Float64Array, v: Float64Array, out: Uint32Array): number {
-  const count = xorSampleCount(data);
+  const count = numSamples(data);
   checkXorBits(data, count);
   if (t.length < count || v.length < count) throw new RangeError(`xor scratch arrays hold ${Math.min(t.length, v.length)} samples, chunk has ${count}`);
   if (count === 0) return 0;
@@ -178,9 +167,9 @@ export function decodeXORBits(data: Uint8Array, count: number, t: Float64Array, 
       // Delta of delta: 0 | 10 + 14 bits | 110 + 17 | 1110 + 20 | 1111 + 64.
       if (br.readBit() !== 0) {
         let dod: number;
-        if (br.readBit() === 0) dod = signedDod(br.readBits(14), 14);
-        else if (br.readBit() === 0) dod = signedDod(br.readBits(17), 17);
-        else if (br.readBit() === 0) dod = signedDod(br.readBits(20), 20);
+        if (br.readBit() === 0) dod = signedDod(br.readBits(14), 0x2000);
+        else if (br.readBit() === 0) dod = signedDod(br.readBits(17), 0x10000);
+        else if (br.readBit() === 0) dod = signedDod(br.readBits(20), 0x80000);
         else {
           const dh = br.readBits(32);
           dod = (dh | 0) * TWO_POW_32 + br.readBits(32);
@@ -230,8 +219,6 @@ function tooBig(br: BitReader, i: number, ts: number): TsdbError {
 // 110 new window | 111 stale marker. Values XOR against the last non-stale
 // value, so a stale marker does not disturb the chain.
 
-const STALE_HI = 0x7ff00000;
-const STALE_LO = 0x00000002;
 
 export interface XOR2Samples extends XORSamples {
   /** Start timestamps, present when the ST header says any were written. */

@@ -17,6 +17,7 @@ import { decodeChunk, numSamplesFor, type DecodedChunk } from '../chunkenc/chunk
 import { crc32c } from '../encoding/crc32c.js';
 import { be32At, hex32 } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { uvarintAt, VARINT_CUT, VARINT_LONG, type VarintResult } from '../encoding/varint.js';
 
 export const MAGIC_HEAD_CHUNKS = 0x0130bc91;
 export const HEAD_CHUNK_FILE_HEADER_LEN = 8;
@@ -27,6 +28,8 @@ const FIXED_LEN = 8 + 8 + 8 + 1 + 4;
 /** Prometheus writes the data length as a uvarint of at most 5 bytes (32 bits). */
 const MAX_LEN_FIELD = 5;
 const TWO_POW_32 = 4294967296;
+/** readHeadChunkAt's data length, read synchronously: no object per chunk. */
+const lenField: VarintResult = { value: 0, next: 0 };
 
 export interface HeadChunk {
   /** ChunkDiskMapperRef: seq * 2^32 + offset. */
@@ -140,17 +143,12 @@ function readHeadChunkAt(buf: Uint8Array, off: number, seq: number): { chunk: He
   const maxTime = (be32At(buf, off + 16) | 0) * TWO_POW_32 + be32At(buf, off + 20);
   const encoding = buf[off + 24]!;
   // The data length: a uvarint of at most 5 bytes.
-  let p = off + 25;
-  let len = 0;
-  for (let i = 0; ; i++) {
-    if (i === MAX_LEN_FIELD) {
-      return new TsdbError(ErrorCode.BadVarint, `chunk at offset ${off}: data length uvarint is longer than ${MAX_LEN_FIELD} bytes`, { offset: end });
-    }
-    if (p >= end) return short('its data length is cut off', end);
-    const b = buf[p++]!;
-    len += (b & 0x7f) * 2 ** (7 * i);
-    if (b < 0x80) break;
+  const p = uvarintAt(buf, off + 25, end, MAX_LEN_FIELD, lenField);
+  if (p === VARINT_CUT) return short('its data length is cut off', end);
+  if (p === VARINT_LONG) {
+    return new TsdbError(ErrorCode.BadVarint, `chunk at offset ${off}: data length uvarint is longer than ${MAX_LEN_FIELD} bytes`, { offset: end });
   }
+  const len = lenField.value;
   const dataEnd = p + len;
   if (dataEnd + 4 > end) return short(`data of ${len} bytes and CRC do not fit`, end);
   const want = be32At(buf, dataEnd);
@@ -177,9 +175,4 @@ function readHeadChunkAt(buf: Uint8Array, off: number, seq: number): { chunk: He
 /** Decodes a head chunk's samples (the out-of-order bit is ignored for decoding). */
 export function decodeHeadChunk(c: HeadChunk): DecodedChunk {
   return decodeChunk(c.encoding & ~OUT_OF_ORDER_FLAG, c.data);
-}
-
-/** File name of head chunk file `seq`: six digits. */
-export function headChunkFileName(seq: number): string {
-  return String(seq).padStart(6, '0');
 }

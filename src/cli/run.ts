@@ -14,9 +14,6 @@ let debug = false;
 export function setDebug(on: boolean): void {
   debug = on;
 }
-export function isDebug(): boolean {
-  return debug;
-}
 
 /** System errors that mean the input cannot be read as given: the user's to fix. */
 const USAGE_ERRNO = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO', 'ENODEV']);

@@ -1,10 +1,12 @@
 // yargs, loaded for what a run needs. yargs' own entry (index.mjs) builds
 // it with a platform shim that imports cliui and string-width up front, and
-// those compile Unicode tables on every start (~40 ms, a fifth of a small
-// run); they only lay out help text. A run that prints no help gets the same
-// YargsFactory with a shim whose help layout is empty; a run that may print
-// help (any --help argument) gets yargs' own entry. If yargs' files are not
-// where this expects them, its own entry is used as well.
+// those compile Unicode tables on every start; they only lay out help text.
+// A run that prints no help gets the same YargsFactory with a shim whose help
+// layout is empty; a run that may print help (any --help argument) gets
+// yargs' own entry. This reaches into yargs' files, so package.json pins
+// yargs to one exact version (test/cli/yargs.test.ts holds the two to the
+// same parse); if its files are not where this expects them, its own entry
+// is used. Measured: docs/performance.md.
 
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -8,6 +8,7 @@
 // Reading past the end throws TsdbError(ShortBuffer) with the bit offset.
 
 import { ErrorCode, TsdbError } from './errors.js';
+import { uvarint64At, zigzag64, type Uint64Result } from './varint.js';
 
 const TWO_POW_32 = 4294967296;
 
@@ -123,23 +124,17 @@ export class BitReader {
    * valid uint64 but not exact in a JS number, so they are refused.
    */
   readUvarint(): number {
-    readVarint64(this);
-    if (scratchHi >= 0x200000) throw this.tooBig('uvarint', scratchHi, scratchLo);
-    return scratchHi * TWO_POW_32 + scratchLo;
+    const { hi, lo } = readVarint64(this, varint64);
+    if (hi >= 0x200000) throw this.tooBig('uvarint', hi, lo);
+    return hi * TWO_POW_32 + lo;
   }
 
   /** Go's binary.ReadVarint (zig-zag) over the bit stream, as an exact JS number. */
   readVarint(): number {
-    readVarint64(this);
-    // Zig-zag: value = (ux >>> 1) ^ -(ux & 1), done on the halves.
-    const negative = (scratchLo & 1) === 1;
-    const hi = scratchHi >>> 1;
-    const lo = ((scratchLo >>> 1) | ((scratchHi & 1) << 31)) >>> 0;
-    if (hi >= 0x200000) throw this.tooBig('varint', scratchHi, scratchLo);
-    const mag = hi * TWO_POW_32 + lo;
-    // Negative: -(mag) - 1, which is ≥ -2^53 since mag ≤ 2^53 - 1.
-    const v = negative ? -mag - 1 : mag;
-    if (!Number.isSafeInteger(v)) throw this.tooBig('varint', scratchHi, scratchLo);
+    const { hi, lo } = readVarint64(this, varint64);
+    const v = zigzag64(hi, lo);
+    // Beyond ±(2^53 - 1) the value was rounded: refused.
+    if (!Number.isSafeInteger(v)) throw this.tooBig('varint', hi, lo);
     return v;
   }
 
@@ -162,36 +157,20 @@ export class BitReader {
   }
 }
 
-// The uint64 just read by readVarint64, as halves. Module-level so no object
-// is allocated per varint.
-let scratchHi = 0;
-let scratchLo = 0;
+// readVarint64's bytes and their value: one reader runs at a time, so no object per varint.
+const varintBytes = new Uint8Array(10);
+const varint64: Uint64Result = { hi: 0, lo: 0, next: 0 };
 
-/** Reads a Go uvarint (1..10 bytes) through the bit stream into scratchHi/Lo. */
-function readVarint64(br: BitReader): void {
+/** Reads a Go uvarint (1..10 bytes) through the bit stream, as halves into `out`. */
+function readVarint64(br: BitReader, out: Uint64Result): Uint64Result {
   const at = br.bitOffset();
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < 10; i++) {
+  let n = 0;
+  // The bytes are not byte-aligned in the stream: gather them, then decode in one place.
+  while (n < 10) {
     const b = br.readByte();
-    const bits = b & 0x7f;
-    // Byte i carries bits 7i .. 7i+6 of the value.
-    const shift = 7 * i;
-    if (shift < 28) {
-      lo |= bits << shift;
-    } else if (shift === 28) {
-      lo |= (bits & 0xf) << 28;
-      hi |= bits >>> 4;
-    } else {
-      hi |= bits << (shift - 32);
-    }
-    if (b < 0x80) {
-      // Go's errOverflow: the 10th byte may only carry bit 63.
-      if (i === 9 && b > 1) break;
-      scratchHi = hi >>> 0;
-      scratchLo = lo >>> 0;
-      return;
-    }
+    varintBytes[n++] = b;
+    if (b < 0x80) break;
   }
-  throw new TsdbError(ErrorCode.BadVarint, `bstream: varint at bit ${at} overflows 64 bits`);
+  if (uvarint64At(varintBytes, 0, n, out) < 0) throw new TsdbError(ErrorCode.BadVarint, `bstream: varint at bit ${at} overflows 64 bits`);
+  return out;
 }

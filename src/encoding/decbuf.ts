@@ -5,10 +5,15 @@
 
 import { crc32c } from './crc32c.js';
 import { ErrorCode, TsdbError } from './errors.js';
-import { readUvarint, zigzag, type VarintResult } from './varint.js';
+import { readUvarint, uvarint64At, VARINT_CUT, zigzag, zigzag64, type Uint64Result, type VarintResult } from './varint.js';
 
 // ignoreBOM: a leading U+FEFF is part of the string (Go keeps it); by default TextDecoder drops it.
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const TWO_POW_32 = 4294967296;
+
+// be64Float64's alias of a float64 over its two 32-bit words (little-endian: low word first).
+const f64 = new Float64Array(1);
+const f64Words = new Uint32Array(f64.buffer);
 
 export class Decbuf {
   buf: Uint8Array;
@@ -18,6 +23,7 @@ export class Decbuf {
   end: number;
   err: TsdbError | null = null;
   private readonly vr: VarintResult = { value: 0, next: 0 };
+  private readonly v64: Uint64Result = { hi: 0, lo: 0, next: 0 };
 
   constructor(buf: Uint8Array, off = 0, end = buf.length) {
     this.buf = buf;
@@ -83,6 +89,40 @@ export class Decbuf {
       return 0;
     }
     return hi * 0x100000000 + lo;
+  }
+
+  /** Big-endian int64 (Go's Be64int64); beyond 2^53 rounded, with its sign. */
+  be64int64(): number {
+    const hi = this.be32() | 0;
+    return hi * TWO_POW_32 + this.be32();
+  }
+
+  /** Big-endian float64 (Go's Be64Float64). */
+  be64Float64(): number {
+    this.be64Float64Into(f64Words, 0);
+    return f64[0]!;
+  }
+
+  /**
+   * A big-endian float64's bits into words[2i] (low) and words[2i + 1] (high), the
+   * words of a Float64Array aliased by `words`: NaN payloads (stale markers) survive.
+   */
+  be64Float64Into(words: Uint32Array, i: number): void {
+    words[2 * i + 1] = this.be32();
+    words[2 * i] = this.be32();
+  }
+
+  /** Go's Varint64: a zig-zag varint over the full int64 range; beyond 2^53 rounded, with its sign. */
+  varint64(): number {
+    if (this.err) return 0;
+    const next = uvarint64At(this.buf, this.off, this.end, this.v64);
+    if (next < 0) {
+      if (next === VARINT_CUT) this.fail(ErrorCode.ShortBuffer, `varint at offset ${this.off} runs past the end of the record`);
+      else this.fail(ErrorCode.BadVarint, `varint at offset ${this.off} overflows 64 bits`);
+      return 0;
+    }
+    this.off = next;
+    return zigzag64(this.v64.hi, this.v64.lo);
   }
 
   uvarint(): number {
@@ -208,7 +248,8 @@ export function sectionError(buf: Uint8Array, off: number, what: string, crc = t
 /** A Decbuf (`into`, reset, or a new one) over the section's content, with its error if any. */
 function checkedSection(buf: Uint8Array, off: number, start: number, l: number, what: string, crc: boolean, into?: Decbuf): Decbuf {
   const err = contentError(buf, off, start, l, what, crc);
-  // A short section reads as empty; one with a bad CRC still reads its content.
+  // A short section gets an empty range. One with a bad CRC keeps its content's range
+  // (d.off and d.end say where it is), but its sticky error makes every read return 0.
   const short = err !== null && err.code === ErrorCode.ShortBuffer;
   const from = short ? buf.length : start;
   const to = short ? buf.length : start + l;

@@ -6,7 +6,7 @@
 import { compareBytesAt } from '../encoding/compare.js';
 import { be32At, decbufAt, decodeUtf8At, sectionError } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
-import { readUvarint, type VarintResult } from '../encoding/varint.js';
+import { readUvarint, uvarintAt, type VarintResult } from '../encoding/varint.js';
 
 export interface PostingsTableEntry {
   name: string;
@@ -49,6 +49,8 @@ export class PostingsOffsetTable {
     this.valueAt = new Float64Array(count);
     this.listAt = new Float64Array(count);
     this.nameOf = new Array(count);
+    // The list offset of each short entry (shortEntry), read synchronously.
+    const short: VarintResult = { value: 0, next: 0 };
     let prevStart = 0;
     let prevLen = -1;
     let name = '';
@@ -60,12 +62,12 @@ export class PostingsOffsetTable {
       let offset: number;
       // Most entries are short (two parts, a name and a value under 128 bytes each) and are
       // read here; any other goes the Decbuf way, errors and all.
-      const q = shortEntry(buf, entryOffset, d.end);
+      const q = shortEntry(buf, entryOffset, d.end, short);
       if (q > 0) {
         nameLen = buf[entryOffset + 1]!;
         nameStart = entryOffset + 2;
         valueAt = nameStart + nameLen;
-        offset = short.offset;
+        offset = short.value;
         d.off = q;
       } else {
         const n = d.uvarint();
@@ -160,14 +162,12 @@ export class PostingsOffsetTable {
   }
 }
 
-/** The list offset of the entry shortEntry read. */
-const short = { offset: 0 };
-
 /**
  * An entry at `p` with two parts, one-byte name and value lengths and an offset varint of
- * at most 8 bytes, all before `end`: returns where it ends (its offset in `short`), else 0.
+ * at most 8 bytes, all before `end`: returns where it ends (its list offset in
+ * `offset.value`), else 0.
  */
-function shortEntry(buf: Uint8Array, p: number, end: number): number {
+function shortEntry(buf: Uint8Array, p: number, end: number, offset: VarintResult): number {
   if (p + 3 > end || buf[p] !== 2) return 0;
   const nameLen = buf[p + 1]!;
   if (nameLen >= 0x80) return 0;
@@ -176,28 +176,14 @@ function shortEntry(buf: Uint8Array, p: number, end: number): number {
   const valueLen = buf[q]!;
   if (valueLen >= 0x80) return 0;
   q += 1 + valueLen;
-  let x = 0;
-  let s = 1;
-  for (let k = 0; k < 8 && q < end; k++) {
-    const c = buf[q++]!;
-    if (c < 0x80) {
-      short.offset = x + c * s;
-      return q;
-    }
-    x += (c & 0x7f) * s;
-    s *= 128;
-  }
-  return 0;
+  const next = uvarintAt(buf, q, end, 8, offset);
+  return next > 0 ? next : 0;
 }
 
 function sameBytes(buf: Uint8Array, a: number, aLen: number, b: number, bLen: number): boolean {
   if (aLen !== bLen) return false;
   for (let i = 0; i < aLen; i++) if (buf[a + i] !== buf[b + i]) return false;
   return true;
-}
-
-export function readPostingsOffsetTable(buf: Uint8Array, off: number): PostingsTableEntry[] {
-  return new PostingsOffsetTable(buf, off).entries();
 }
 
 /**

@@ -3,7 +3,7 @@
 // byte offset in the file. See tsdb/docs/format/index.md, "Symbol Table".
 
 import { compareBytesAt } from '../encoding/compare.js';
-import { decbufAt, decodeUtf8At } from '../encoding/decbuf.js';
+import { decbufAt, decodeUtf8At, type Decbuf } from '../encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { readUvarint, type VarintResult } from '../encoding/varint.js';
 
@@ -41,8 +41,7 @@ export class SymbolTable {
     const offsets = new Float64Array(count);
     // Nearly every symbol is shorter than 128 bytes (a one-byte length): those are walked
     // here; from the first that is not, the Decbuf walk below takes over, errors and all.
-    const first = walkShort(buf, d.off, d.end, offsets, count);
-    d.off = walked.p;
+    const first = walkShort(buf, d, offsets, count);
     for (let i = first; i < count; i++) {
       offsets[i] = d.off;
       d.skip(d.uvarint());
@@ -103,10 +102,6 @@ export class SymbolTable {
   }
 }
 
-export function readSymbols(buf: Uint8Array, off: number): Symbols {
-  return new SymbolTable(buf, off).all();
-}
-
 /** Index of `ref` in the ascending offsets, or -1. */
 function indexOfOffset(offsets: Float64Array, ref: number): number {
   let lo = 0;
@@ -121,19 +116,13 @@ function indexOfOffset(offsets: Float64Array, ref: number): number {
   return -1;
 }
 
-/** Resolve a symbol reference as the given index format version defines it. */
-export function lookupSymbol(s: Symbols, ref: number, version: number): string | undefined {
-  if (version !== 1) return s.strings[ref];
-  // v1: ref is a file offset; offsets are ascending.
-  const i = indexOfOffset(s.offsets, ref);
-  return i < 0 ? undefined : s.strings[i];
-}
-
-/** Where walkShort stopped: the start of the first symbol it did not walk. */
-const walked = { p: 0 };
-
-/** Symbols with a one-byte length from `p` on (at most `count`), their offsets into `offsets`; returns how many. */
-function walkShort(buf: Uint8Array, p: number, end: number, offsets: Float64Array, count: number): number {
+/**
+ * Symbols with a one-byte length from d.off on (at most `count`), their offsets into
+ * `offsets`; returns how many, with d.off at the first symbol it did not walk.
+ */
+function walkShort(buf: Uint8Array, d: Decbuf, offsets: Float64Array, count: number): number {
+  let p = d.off;
+  const end = d.end;
   let i = 0;
   for (; i < count && p < end; i++) {
     const n = buf[p]!;
@@ -141,6 +130,6 @@ function walkShort(buf: Uint8Array, p: number, end: number, offsets: Float64Arra
     offsets[i] = p;
     p += 1 + n;
   }
-  walked.p = p;
+  d.off = p;
   return i;
 }

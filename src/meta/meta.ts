@@ -47,7 +47,11 @@ export interface BlockMeta {
   offsets: Record<string, number>;
 }
 
-const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+// ulid.ParseStrict (oklog/ulid/v2), which Prometheus's isBlockDir (tsdb/db.go) asks of a
+// block dir name: 26 Crockford base32 characters, either case, no I L O U; the first is
+// 0-7 or the 128-bit value overflows. (meta.json's ulid goes through the laxer
+// UnmarshalText, which checks only the length and the first character.)
+const ULID_RE = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
 
 /** Whether `s` is a ULID in canonical form (as Prometheus names block dirs). */
 export function isULID(s: string): boolean {

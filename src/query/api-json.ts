@@ -2,42 +2,20 @@
 // encoding/json writes them (HTML-safe), sample values as
 // util/jsonutil.MarshalValue and timestamps as MarshalTimestamp.
 
-/** A float64's shortest round-trip digits and decimal exponent (d.ddd × 10^exp). */
-function shortestDigits(v: number): { neg: boolean; digits: string; exp: number } {
-  // toExponential() without an argument yields the shortest digits that
-  // round-trip, choosing the closest when several qualify, as Go's strconv does.
-  const s = v.toExponential();
-  const neg = s.charCodeAt(0) === 45;
-  const ePos = s.indexOf('e');
-  const mant = s.slice(neg ? 1 : 0, ePos);
-  return { neg, digits: mant.length > 1 ? mant[0] + mant.slice(2) : mant, exp: Number(s.slice(ePos + 1)) };
-}
+import { exponentForm, fixedForm, nonFinite, shortestDigits } from './goformat.js';
 
 /** strconv.FormatFloat(v, 'f', -1, 64). */
 export function formatFloatF(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
+  if (!Number.isFinite(v)) return nonFinite(v);
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const { neg, digits, exp } = shortestDigits(v);
-  const dp = exp + 1; // digits before the decimal point
-  let out: string;
-  if (dp <= 0) out = '0.' + '0'.repeat(-dp) + digits;
-  else if (dp >= digits.length) out = digits + '0'.repeat(dp - digits.length);
-  else out = digits.slice(0, dp) + '.' + digits.slice(dp);
-  return neg ? '-' + out : out;
+  return fixedForm(shortestDigits(v));
 }
 
 /** strconv.FormatFloat(v, 'e', -1, 64): d.ddde±XX, at least two exponent digits. */
 export function formatFloatE(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
+  if (!Number.isFinite(v)) return nonFinite(v);
   if (v === 0) return Object.is(v, -0) ? '-0e+00' : '0e+00';
-  const { neg, digits, exp } = shortestDigits(v);
-  const e = Math.abs(exp);
-  const out = digits[0] + (digits.length > 1 ? '.' + digits.slice(1) : '') + (exp < 0 ? 'e-' : 'e+') + (e < 10 ? '0' + e : String(e));
-  return neg ? '-' + out : out;
+  return exponentForm(shortestDigits(v));
 }
 
 /** A sample value as the API writes it (without the quotes): 'f' format, 'e' below 1e-6 and from 1e21. */

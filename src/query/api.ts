@@ -21,7 +21,8 @@ import type { Writable } from 'node:stream';
 import type { Block } from '../block/block.js';
 import { withFile } from '../block/block.js';
 import type { HistogramSample } from '../chunkenc/histogrammeta.js';
-import { CUSTOM_BUCKETS_SCHEMA, STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
+import { CUSTOM_BUCKETS_SCHEMA } from '../chunkenc/histogrammeta.js';
+import { STALE_HI, STALE_LO } from '../chunkenc/stale.js';
 import { intersect } from '../index/postings.js';
 import { compareLabels, compareUtf8 } from '../encoding/compare.js';
 import { serverBlockOrder } from './block-order.js';
@@ -29,7 +30,7 @@ import { envelope, formatApiFloat, formatApiTimestamp, goJsonString, labelsJson,
 import { buckets, type Bucket } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
 import { mergedSamples, mergedSeries } from './merge.js';
-import type { SampleList } from './samples.js';
+import type { SampleList } from '../chunkenc/sample-list.js';
 import { selectPostings } from './select.js';
 import { headSeries } from './series.js';
 import type { Head } from '../wal/head.js';

@@ -18,7 +18,7 @@ import { labelsString, NUMBER_MAX_BYTES, writeFloatG, writeInt } from './goforma
 import { histogramString } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
 import { MergeScratch, mergedSamples, mergedSeries } from './merge.js';
-import type { SampleList } from './samples.js';
+import type { SampleList } from '../chunkenc/sample-list.js';
 
 export interface DumpOptions {
   matchers: readonly Matcher[];

@@ -1,32 +1,52 @@
 // Go's text formatting, reproduced exactly, because promtool's dump output
 // is `fmt.Printf("%s %g %d\n", labels, value, ts)` and users diff it.
 
-/** Go's fmt `%g` for a float64: shortest digits that round-trip. */
-export function formatG(v: number): string {
-  if (v !== v) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  // toExponential() with no argument gives the shortest round-trip digits.
+/** A finite, non-zero float64's shortest round-trip digits and decimal exponent (d.ddd × 10^exp). */
+export interface ShortestDigits {
+  neg: boolean;
+  digits: string;
+  exp: number;
+}
+
+export function shortestDigits(v: number): ShortestDigits {
+  // toExponential() without an argument yields the shortest digits that
+  // round-trip, choosing the closest when several qualify, as Go's strconv does.
   const s = v.toExponential();
   const neg = s.charCodeAt(0) === 45;
   const ePos = s.indexOf('e');
   const mant = s.slice(neg ? 1 : 0, ePos);
-  const digits = mant.length > 1 ? mant[0] + mant.slice(2) : mant;
-  const exp = +s.slice(ePos + 1);
-  const nd = digits.length;
-  // strconv: exponent form when exp < -4 or exp >= eprec, with eprec = 6 for the shortest form.
+  return { neg, digits: mant.length > 1 ? mant[0] + mant.slice(2) : mant, exp: Number(s.slice(ePos + 1)) };
+}
+
+/** strconv's 'f' form of shortest digits: no exponent. */
+export function fixedForm({ neg, digits, exp }: ShortestDigits): string {
+  const dp = exp + 1; // digits before the decimal point
   let out: string;
-  if (exp < -4 || exp >= 6) {
-    const e = Math.abs(exp);
-    out = digits[0] + (nd > 1 ? '.' + digits.slice(1) : '') + (exp < 0 ? 'e-' : 'e+') + (e < 10 ? '0' + e : String(e));
-  } else {
-    const dp = exp + 1; // digits before the decimal point
-    if (dp <= 0) out = '0.' + '0'.repeat(-dp) + digits;
-    else if (dp >= nd) out = digits + '0'.repeat(dp - nd);
-    else out = digits.slice(0, dp) + '.' + digits.slice(dp);
-  }
+  if (dp <= 0) out = '0.' + '0'.repeat(-dp) + digits;
+  else if (dp >= digits.length) out = digits + '0'.repeat(dp - digits.length);
+  else out = digits.slice(0, dp) + '.' + digits.slice(dp);
   return neg ? '-' + out : out;
+}
+
+/** strconv's 'e' form of shortest digits: d.ddde±XX, at least two exponent digits. */
+export function exponentForm({ neg, digits, exp }: ShortestDigits): string {
+  const e = Math.abs(exp);
+  const out = digits[0] + (digits.length > 1 ? '.' + digits.slice(1) : '') + (exp < 0 ? 'e-' : 'e+') + (e < 10 ? '0' + e : String(e));
+  return neg ? '-' + out : out;
+}
+
+/** Go's strconv for NaN and the infinities (every format: 'e', 'f', 'g'). */
+export function nonFinite(v: number): string {
+  return v !== v ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+}
+
+/** Go's fmt `%g` for a float64: shortest digits that round-trip. */
+export function formatG(v: number): string {
+  if (!Number.isFinite(v)) return nonFinite(v);
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const d = shortestDigits(v);
+  // strconv: exponent form when exp < -4 or exp >= eprec, with eprec = 6 for the shortest form.
+  return d.exp < -4 || d.exp >= 6 ? exponentForm(d) : fixedForm(d);
 }
 
 /**

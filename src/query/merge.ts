@@ -8,7 +8,7 @@ import type { Head } from '../wal/head.js';
 import { compareLabels } from '../encoding/compare.js';
 import { GoHeap } from './goheap.js';
 import type { Matcher } from './matchers.js';
-import { SampleList } from './samples.js';
+import { SampleList } from '../chunkenc/sample-list.js';
 import { blockSeries, headSeries, readSamples, type SeriesPart } from './series.js';
 
 function labelsEqual(a: readonly string[], b: readonly string[]): boolean {

@@ -5,15 +5,16 @@
 import type { Block } from '../block/block.js';
 import { withFile } from '../block/block.js';
 import { ChunkEncoding, decodeChunk } from '../chunkenc/chunk.js';
-import { decodeXORInto, xorSampleCount } from '../chunkenc/xor.js';
+import { numSamples } from '../chunkenc/header.js';
+import { decodeXORInto } from '../chunkenc/xor.js';
 import { segmentName } from '../chunks/segment.js';
 import type { ChunkMeta } from '../index/series.js';
 import { chunkRefSegment } from '../index/series.js';
 import { isTsdbError } from '../encoding/errors.js';
-import type { Interval } from '../tombstones/tombstones.js';
+import { isDeleted, type Interval } from '../tombstones/tombstones.js';
 import type { Head, HeadSamples } from '../wal/head.js';
 import type { Matcher } from './matchers.js';
-import { SampleList } from './samples.js';
+import { SampleList } from '../chunkenc/sample-list.js';
 import { selectPostings } from './select.js';
 
 export interface BlockSeries {
@@ -100,7 +101,7 @@ export function readSamples(p: SeriesPart, mint: number, maxt: number, out = new
     try {
       if (rec.encoding === ChunkEncoding.XOR || rec.encoding === ChunkEncoding.OOOXOR) {
         // The common case: decoded into scratch, nothing allocated per chunk.
-        const x = xorScratch(xorSampleCount(rec.data));
+        const x = xorScratch(numSamples(rec.data));
         const count = decodeXORInto(rec.data, x.t, x.v, x.bits);
         pushFloats(out, x.t, x.v, count, mint, maxt, del);
         continue;
@@ -109,7 +110,7 @@ export function readSamples(p: SeriesPart, mint: number, maxt: number, out = new
       if (d.kind === 'float') pushFloats(out, d.t, d.v, d.count, mint, maxt, del);
       else {
         for (const h of d.samples) {
-          if (h.t < mint || h.t > maxt || (del && isDeletedAt(del, h.t))) continue;
+          if (h.t < mint || h.t > maxt || isDeleted(del, h.t)) continue;
           out.pushHistogram(h, d.float);
         }
       }
@@ -139,18 +140,10 @@ function pushFloats(out: SampleList, t: Float64Array, v: Float64Array, count: nu
   let n = out.n;
   for (let i = 0; i < count; i++) {
     const ts = t[i];
-    if (ts < mint || ts > maxt || (del && isDeletedAt(del, ts))) continue;
+    if (ts < mint || ts > maxt || isDeleted(del, ts)) continue;
     ot[n] = ts;
     // Typed array to typed array: NaN payloads (stale markers) keep their bits.
     ov[n++] = v[i];
   }
   out.n = n;
-}
-
-function isDeletedAt(ivs: Interval[], t: number): boolean {
-  for (let i = 0; i < ivs.length; i++) {
-    if (t < ivs[i].minTime) return false;
-    if (t <= ivs[i].maxTime) return true;
-  }
-  return false;
 }

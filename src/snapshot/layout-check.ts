@@ -4,8 +4,10 @@
 // and no file content is needed. File contents are checked elsewhere.
 
 import type { Finding } from '../encoding/errors.js';
+import { segmentName } from '../chunks/segment.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
 import type { Place } from './classify.js';
+import { isULID } from '../meta/meta.js';
 
 export interface MemberInfo {
   name: string;
@@ -28,9 +30,6 @@ export interface LayoutResult {
 
 // Prometheus names a snapshot fmt.Sprintf("%s-%016x", now.UTC().Format("20060102T150405Z0700"), rand.Int63()).
 const SNAPSHOT_NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{16}$/;
-// ulid.ParseStrict: 26 Crockford base32 characters (either case, no I L O U); the first
-// is 0-7 or the 128-bit value overflows. Prometheus skips dirs that fail it.
-const ULID = /^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$/;
 const SEGMENT = /^\d{6}$/;
 /** Findings of one code beyond this many are counted in one summary (a hostile archive can repeat one 100,000 times). */
 const MAX_PER_CODE = 20;
@@ -42,8 +41,9 @@ export function isSnapshotName(name: string): boolean {
   return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && s < 60;
 }
 
+/** A block dir name, as Prometheus's isBlockDir accepts it (ulid.ParseStrict). */
 export function isBlockName(name: string): boolean {
-  return ULID.test(name);
+  return isULID(name);
 }
 
 interface BlockDir {
@@ -113,7 +113,7 @@ export function checkLayout(members: readonly MemberInfo[], places: readonly Pla
     }
     const blocks: BlockFilesInfo[] = [];
     for (const block of [...snap.blocks.keys()].sort()) {
-      if (!isBlockName(block)) {
+      if (!isULID(block)) {
         findings.push({ severity: 'error', code: Code.BadBlockName, snapshot: name, block, message: `snapshots/${name}/${block} is not named by a ULID; Prometheus only loads block dirs named by a ULID and would ignore it` });
         continue;
       }
@@ -204,17 +204,14 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
   const have = new Set(seqs);
   const missing: string[] = [];
   for (let want = 1; want <= seqs[seqs.length - 1]! && missing.length < 5; want++) {
-    if (!have.has(want)) missing.push(seg6(want));
+    if (!have.has(want)) missing.push(segmentName(want));
   }
   if (have.has(0)) {
     f('error', Code.ChunkSegmentGap, 'chunks/000000', `${where}/chunks/000000: segment numbering starts at 000001; Prometheus would count this one as the first segment and every chunk ref would point at the wrong file`);
   }
   if (missing.length > 0) {
-    const max = seg6(seqs[seqs.length - 1]!);
+    const max = segmentName(seqs[seqs.length - 1]!);
     f('error', Code.ChunkSegmentGap, `chunks/${missing[0]}`, `${where}/chunks has no segment ${missing.join(', ')}${missing.length === 5 ? ', …' : ''} but goes up to ${max}; chunk refs into later segments would point at the wrong file`);
   }
 }
 
-function seg6(n: number): string {
-  return String(n).padStart(6, '0');
-}

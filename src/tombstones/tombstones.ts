@@ -88,9 +88,10 @@ export function addInterval(list: Interval[], n: Interval): Interval[] {
 /** Whether t lies in one of the sorted intervals. */
 export function isDeleted(list: Interval[] | undefined, t: number): boolean {
   if (!list) return false;
-  for (const iv of list) {
-    if (t < iv.minTime) return false;
-    if (t <= iv.maxTime) return true;
+  // Indexed, not for-of: query calls this once per sample.
+  for (let i = 0; i < list.length; i++) {
+    if (t < list[i]!.minTime) return false;
+    if (t <= list[i]!.maxTime) return true;
   }
   return false;
 }

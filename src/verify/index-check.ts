@@ -11,6 +11,7 @@
 
 import { decbufUvarintAt } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
+import { grown } from '../encoding/grow.js';
 import { IndexReader } from '../index/reader.js';
 import { readSeriesInto, SERIES_ALIGN, SeriesScratch } from '../index/series.js';
 import { TOC_LEN, INDEX_HEADER_LEN } from '../index/toc.js';
@@ -50,11 +51,7 @@ class Grow {
   at = new Float64Array(1024);
   push(ref: number, minT: number, maxT: number, at: number): void {
     if (this.n === this.ref.length) {
-      const g = (a: Float64Array) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
+      const g = <T extends Float64Array>(a: T): T => grown(a, a.length * 2);
       this.ref = g(this.ref);
       this.minT = g(this.minT);
       this.maxT = g(this.maxT);

@@ -3,6 +3,7 @@
 // 10,000 series then leaves megabytes of survivors on the JS heap for every
 // block checked; typed arrays keep that off the heap.
 
+import { grown } from '../encoding/grow.js';
 import type { SymbolSource } from '../index/series.js';
 
 /** Byte ranges [start, end) that some part of the index accounts for. */
@@ -13,8 +14,8 @@ export class Ranges {
 
   add(start: number, end: number): void {
     if (this.n === this.start.length) {
-      this.start = grow(this.start, this.n * 2);
-      this.end = grow(this.end, this.n * 2);
+      this.start = grown(this.start, this.n * 2);
+      this.end = grown(this.end, this.n * 2);
     }
     this.start[this.n] = start;
     this.end[this.n++] = end;
@@ -56,11 +57,11 @@ export class SeriesLabelRefs {
 
   push(ref: number, labelRefs: readonly number[]): void {
     if (this.n + 1 === this.refs.length) {
-      this.refs = grow(this.refs, this.refs.length * 2);
-      this.at = grow(this.at, this.at.length * 2);
+      this.refs = grown(this.refs, this.refs.length * 2);
+      this.at = grown(this.at, this.at.length * 2);
     }
     const from = this.at[this.n]!;
-    if (from + labelRefs.length > this.syms.length) this.syms = grow(this.syms, Math.max(this.syms.length * 2, from + labelRefs.length));
+    if (from + labelRefs.length > this.syms.length) this.syms = grown(this.syms, Math.max(this.syms.length * 2, from + labelRefs.length));
     this.syms.set(labelRefs, from);
     this.refs[this.n++] = ref;
     this.at[this.n] = from + labelRefs.length;
@@ -99,8 +100,3 @@ export class SeriesLabelRefs {
   }
 }
 
-function grow<T extends Float64Array | Uint32Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
-}

@@ -14,6 +14,7 @@ import { scanXOR, XOR_SCAN_PAD } from '../chunkenc/xor-scan.js';
 import { crc32c } from '../encoding/crc32c.js';
 import { be32At, hex32 } from '../encoding/decbuf.js';
 import { isTsdbError } from '../encoding/errors.js';
+import { grown } from '../encoding/grow.js';
 import { MAGIC_CHUNKS, SEGMENT_HEADER_LEN } from '../chunks/segment.js';
 import { firstNonZero } from '../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
@@ -60,11 +61,7 @@ export class ChunkTable {
   }
 
   private grow(): void {
-    const g = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(Math.max(256, a.length * 2));
-      b.set(a);
-      return b;
-    };
+    const g = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => grown(a, Math.max(256, a.length * 2));
     this.offset = g(this.offset);
     this.minT = g(this.minT);
     this.maxT = g(this.maxT);

@@ -5,11 +5,8 @@
 // segments, so each warms up little code. This thread checks indexes ahead
 // of their blocks (block-check.ts, precheckIndex) first, as far as
 // PRECHECK_AHEAD_BYTES allows, then scans segments whenever it would
-// otherwise wait (with one index ahead only, it scanned early and left the
-// worker idle at the end: 325 of 1827 ms on the 4x bench dir). Splitting by whole
-// blocks made every thread warm up all of verify: on 2 cores the JIT compiles
-// of two threads took the time the second core gave (0.94× of one thread on
-// the bench snapshot dir).
+// otherwise wait, so no thread idles at the end. Why this split and not
+// whole blocks per thread, as measured: docs/performance.md.
 //
 // Blocks are checked largest first, one at a time, each exactly as in one
 // thread (block-files.ts with its segments scanned elsewhere), so the output

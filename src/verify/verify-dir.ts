@@ -19,10 +19,8 @@ import { workerScript } from '../snapshot/worker-script.js';
 import { Code } from '../encoding/finding-codes.js';
 
 /**
- * Bytes of blocks from which 'auto' uses one thread per core. Each worker thread pays
- * its own start (~0.1 s) and JIT warm-up, and one thread already has V8's compiler and GC
- * threads on the second core: on 2 cores the 126 MB bench snapshot dir takes as long either
- * way (0.94-1.06x), twice that gains 1.0-1.2x, four times that 1.43x (bench/RESULTS.md).
+ * Bytes of blocks from which 'auto' uses one thread per core: below it, a worker's own
+ * start and warm-up cost what the second core gives (measurements: docs/performance.md).
  */
 export const AUTO_WORKERS_FROM = 192 * 2 ** 20;
 

@@ -44,6 +44,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HistogramSample } from '../chunkenc/histogrammeta.js';
+import { SampleList } from '../chunkenc/sample-list.js';
 import {
   decodeHeadChunk,
   headChunkFileSeq,
@@ -99,7 +100,7 @@ export interface HeadStats {
   unknownRefs: number;
 }
 
-/** A series' samples in time order, floats and histograms (the shape of query's SampleList). */
+/** A series' samples in time order, floats and histograms (what a SampleList holds). */
 export interface HeadSamples {
   n: number;
   t: Float64Array;
@@ -122,58 +123,10 @@ const TWO_POW_32 = 4294967296;
 /** Findings for which Prometheus refuses to open the head (it does not start; promtool exits 1). */
 const REFUSED: ReadonlySet<FindingCode> = new Set([Code.WalUnreadable, Code.WalSegmentMissing, Code.HeadChunksUnreadable, Code.HeadChunksMissing]);
 
-/** Growable sample storage; values are copied as words so NaN payloads survive. */
-class SampleBuf implements HeadSamples {
-  n = 0;
-  t = new Float64Array(16);
-  v = new Float64Array(16);
-  w = new Uint32Array(this.v.buffer);
-  h: (HistogramSample | undefined)[] | undefined;
-  hf: boolean[] | undefined;
-
-  private reserve(): void {
-    if (this.n < this.t.length) return;
-    const t = new Float64Array(this.t.length * 2);
-    t.set(this.t);
-    this.t = t;
-    const v = new Float64Array(this.v.length * 2);
-    const w = new Uint32Array(v.buffer);
-    w.set(this.w);
-    this.v = v;
-    this.w = w;
-  }
-
-  pushFloatWords(t: number, lo: number, hi: number): void {
-    this.reserve();
-    this.t[this.n] = t;
-    this.w[2 * this.n] = lo;
-    this.w[2 * this.n + 1] = hi;
-    this.n++;
-  }
-
-  pushHistogram(h: HistogramSample, float: boolean): void {
-    this.reserve();
-    if (!this.h) {
-      this.h = [];
-      this.hf = [];
-    }
-    this.h[this.n] = h;
-    this.hf![this.n] = float;
-    this.t[this.n++] = h.t;
-  }
-
-  /** Sample i of `o`, unless tombstoned. */
-  pushFrom(o: HeadSamples, ow: Uint32Array, i: number): void {
-    const h = o.h?.[i];
-    if (h) this.pushHistogram(h, o.hf![i]!);
-    else this.pushFloatWords(o.t[i]!, ow[2 * i]!, ow[2 * i + 1]!);
-  }
-}
-
 class MemSeries {
   mmapped: HeadChunk[] = [];
   /** Samples appended by the replay since the last series record. */
-  buf = new SampleBuf();
+  buf = new SampleList(16);
   /** End of the m-mapped chunks: WAL samples up to it are already in them. */
   mmMaxTime = -Infinity;
   /** Last timestamp of the series: samples at or before it are dropped. */
@@ -507,7 +460,7 @@ export class Head {
           // resetSeriesWithMMappedChunks: the m-mapped chunks of this ref, no head chunk.
           const mm = this.mmByRef.get(ref) ?? [];
           s.mmapped = mm;
-          s.buf = new SampleBuf();
+          s.buf = new SampleList(16);
           s.mmMaxTime = mm.length > 0 ? mm[mm.length - 1]!.maxTime : -Infinity;
           s.lastT = s.mmMaxTime;
           if (mm.length > 0) this.updateMinMax(mm[0]!.minTime, s.lastT);
@@ -600,7 +553,7 @@ export class Head {
 
   private samplesOf(s: MemSeries): HeadSamples {
     const del = this.tombstones.get(s.ref);
-    const out = new SampleBuf();
+    const out = new SampleList(16);
     for (const c of s.mmapped) {
       let d;
       try {
@@ -620,7 +573,7 @@ export class Head {
       }
     }
     const b = s.buf;
-    for (let i = 0; i < b.n; i++) if (!isDeleted(del, b.t[i]!)) out.pushFrom(b, b.w, i);
+    for (let i = 0; i < b.n; i++) if (!isDeleted(del, b.t[i]!)) out.pushFrom(b, i);
     return out;
   }
 }

@@ -10,17 +10,16 @@
 // bytes or stops at the first short read), and throw TsdbError on a short,
 // overlong or malformed record.
 //
-// Compressed records (see RawRecord.compression) are decompressed first:
-// snappy with @napi-rs/snappy; zstd with node:zlib's zstdDecompressSync, which
-// exists from Node 22.15 on; on older Node a zstd record is an Unsupported
-// error.
+// Compressed records (see RawRecord.compression) are decompressed first
+// (decompress.ts); the histogram inside a histogram record is read by
+// histogram-record.ts.
 
-import { createRequire } from 'node:module';
-import * as zlib from 'node:zlib';
-import type { HistogramSample, Span } from '../chunkenc/histogrammeta.js';
-import { CUSTOM_BUCKETS_SCHEMA, STALE_HI, STALE_LO } from '../chunkenc/histogrammeta.js';
+import type { HistogramSample } from '../chunkenc/histogrammeta.js';
 import { Decbuf } from '../encoding/decbuf.js';
+import { grown } from '../encoding/grow.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
+import { decompressRecord } from './decompress.js';
+import { readRecordHistogram } from './histogram-record.js';
 import type { RawRecord } from './segment.js';
 
 export const RecordType = {
@@ -62,9 +61,6 @@ export function recordTypeName(t: number): string {
   return TYPE_NAMES[t] ?? 'unknown';
 }
 
-/** record.MetricType, the metric type byte of metadata records. */
-export const MetricType = { Unknown: 0, Counter: 1, Gauge: 2, Histogram: 3, GaugeHistogram: 4, Summary: 5, Info: 6, Stateset: 7 } as const;
-
 export interface RefSeries {
   ref: number;
   /** Flattened [name, value, …] in record order (Prometheus writes them sorted). */
@@ -102,7 +98,7 @@ export interface RefMmapMarker {
 
 export interface RefMetadata {
   ref: number;
-  /** A MetricType value. */
+  /** record.MetricType: 0 unknown, 1 counter, 2 gauge, 3 histogram, 4 gauge histogram, 5 summary, 6 info, 7 stateset. */
   type: number;
   unit: string;
   help: string;
@@ -125,96 +121,7 @@ export type WalRecord =
   /** A type this reader does not know (Prometheus skips those too); `typeByte` is undefined for an empty record. */
   | { type: 'unknown'; typeByte: number | undefined };
 
-// ---------------------------------------------------------------------------
-// Decompression
-
-/** Largest output one snappy input byte can produce: a 3-byte copy of 64 bytes. */
-const SNAPPY_MAX_RATIO = 64 / 3;
-/** Largest decompressed zstd record accepted (Prometheus records are far smaller). */
-export const MAX_ZSTD_RECORD = 256 * 1024 * 1024;
-
-type ZstdDecompress = (b: Uint8Array, o: { maxOutputLength: number }) => Buffer;
-const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
-
-/** Whether this Node can decompress zstd records. */
-export const hasZstd = typeof zstdDecompressSync === 'function';
-
-/** The record bytes, decompressed. Errors carry the record's segment and offset. */
-export function decompressRecord(raw: RawRecord): Uint8Array {
-  const where = { file: raw.segment, offset: raw.offset };
-  switch (raw.compression) {
-    case 'none':
-      return raw.data;
-    case 'snappy':
-      return snappyUncompress(raw.data, `wal record at ${raw.segment} offset ${raw.offset}`, where);
-    case 'zstd': {
-      if (!zstdDecompressSync) {
-        throw new TsdbError(
-          ErrorCode.Unsupported,
-          `wal record at ${raw.segment} offset ${raw.offset} is zstd-compressed (--storage.tsdb.wal-compression-type=zstd, Prometheus ≥ 2.46), ` +
-            `and this Node ${process.version} has no zstd decompressor (node:zlib has one from Node 22.15)`,
-          where,
-        );
-      }
-      try {
-        return zstdDecompressSync(raw.data, { maxOutputLength: MAX_ZSTD_RECORD });
-      } catch (e) {
-        throw new TsdbError(ErrorCode.Corrupt, `wal record at ${raw.segment} offset ${raw.offset}: zstd: ${(e as Error).message}`, where, { cause: e });
-      }
-    }
-  }
-}
-
-// The native snappy module is loaded by the first compressed record: a WAL of uncompressed
-// records (or none, as in a snapshot dir promtool has opened) never needs it.
-let snappy: typeof import('@napi-rs/snappy') | undefined;
-const loadSnappy = () => (snappy ??= createRequire(import.meta.url)('@napi-rs/snappy') as typeof import('@napi-rs/snappy'));
-
-/**
- * Snappy block format (not framed). The declared length is checked against
- * what the input could possibly expand to before the library allocates it.
- */
-export function snappyUncompress(data: Uint8Array, what: string, where: { file?: string; offset?: number } = {}): Uint8Array {
-  // The uncompressed length: a uvarint of at most 5 bytes (32 bits).
-  let len = 0;
-  let i = 0;
-  for (let shift = 0; ; shift += 7) {
-    if (i >= data.length || i >= 5) {
-      throw new TsdbError(ErrorCode.Corrupt, `${what}: snappy length header is ${i >= 5 ? 'longer than 5 bytes' : 'cut off'}`, where);
-    }
-    const b = data[i++]!;
-    len += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) break;
-  }
-  const bound = Math.ceil((data.length - i) * SNAPPY_MAX_RATIO);
-  if (len > bound) {
-    throw new TsdbError(ErrorCode.Corrupt, `${what}: snappy length ${len} is more than ${data.length} compressed bytes can hold (${bound})`, where);
-  }
-  let out: Buffer;
-  try {
-    out = loadSnappy().uncompressSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) as Buffer;
-  } catch (e) {
-    throw new TsdbError(ErrorCode.Corrupt, `${what}: ${(e as Error).message}`, where, { cause: e });
-  }
-  if (out.length !== len) {
-    throw new TsdbError(ErrorCode.Corrupt, `${what}: snappy produced ${out.length} bytes, its header says ${len}`, where);
-  }
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-}
-
-// ---------------------------------------------------------------------------
-// Field readers on top of Decbuf, for what it does not have: signed 64-bit
-// big-endian integers, float64 bits, and zig-zag varints over the full int64
-// range (values beyond 2^53 are rounded, but keep their sign and order).
-
 const TWO_POW_32 = 4294967296;
-
-/** Big-endian int64 (Go's Be64int64). */
-function be64i(d: Decbuf): number {
-  const hi = d.be32() | 0;
-  const lo = d.be32();
-  return hi * TWO_POW_32 + lo;
-}
 
 /** Big-endian uint64 that must be an exact JS number (series refs, chunk refs). */
 function be64ref(d: Decbuf, what: string): number {
@@ -226,67 +133,6 @@ function be64ref(d: Decbuf, what: string): number {
     return 0;
   }
   return hi * TWO_POW_32 + lo;
-}
-
-/** Big-endian float64 bits into words[2i] (low) / words[2i + 1] (high). */
-function f64Into(d: Decbuf, words: Uint32Array, i: number): void {
-  words[2 * i + 1] = d.be32();
-  words[2 * i] = d.be32();
-}
-
-const scratchF = new Float64Array(1);
-const scratchW = new Uint32Array(scratchF.buffer);
-
-/** A big-endian float64 as a JS number (histogram fields). */
-function f64(d: Decbuf): number {
-  f64Into(d, scratchW, 0);
-  return scratchF[0]!;
-}
-
-/** Go's Varint64: zig-zag LEB128 over 64 bits. */
-function varint64(d: Decbuf): number {
-  if (d.err) return 0;
-  const b = d.buf;
-  const start = d.off;
-  let lo = 0;
-  let hi = 0;
-  for (let i = 0; i < 10; i++) {
-    const p = start + i;
-    if (p >= d.end) {
-      d.fail(ErrorCode.ShortBuffer, `varint at offset ${start} runs past the end of the record`);
-      return 0;
-    }
-    const c = b[p]!;
-    const bits = c & 0x7f;
-    const shift = 7 * i;
-    if (shift < 28) lo |= bits << shift;
-    else if (shift === 28) {
-      lo |= (bits & 0xf) << 28;
-      hi |= bits >>> 4;
-    } else hi |= bits << (shift - 32);
-    if (c < 0x80) {
-      if (i === 9 && c > 1) break;
-      d.off = p + 1;
-      lo >>>= 0;
-      hi >>>= 0;
-      // Zig-zag on the halves: value = (u >>> 1) ^ -(u & 1).
-      const neg = lo & 1;
-      const mhi = hi >>> 1;
-      const mlo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
-      const mag = mhi * TWO_POW_32 + mlo;
-      return neg ? -mag - 1 : mag;
-    }
-  }
-  d.fail(ErrorCode.BadVarint, `varint at offset ${start} overflows 64 bits`);
-  return 0;
-}
-
-function int32(d: Decbuf, v: number, what: string): number {
-  if (v < -2147483648 || v > 2147483647) {
-    d.fail(ErrorCode.Corrupt, `${what} ${v} at offset ${d.off} does not fit in 32 bits`);
-    return 0;
-  }
-  return v;
 }
 
 function labelsOf(d: Decbuf): string[] {
@@ -403,20 +249,12 @@ class Columns {
   /** Makes room for one more row. */
   reserve(): void {
     if (this.n < this.ref.length) return;
-    const grow = (a: Float64Array) => {
-      const b = new Float64Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.ref = grow(this.ref);
-    this.t = grow(this.t);
-    // Copy values as words, not as numbers, so NaN payloads survive.
-    const v = new Float64Array(this.v.length * 2);
-    const vw = new Uint32Array(v.buffer);
-    vw.set(this.vw);
-    this.v = v;
-    this.vw = vw;
-    if (this.st) this.st = grow(this.st);
+    const n = this.ref.length * 2;
+    this.ref = grown(this.ref, n);
+    this.t = grown(this.t, n);
+    this.v = grown(this.v, n);
+    this.vw = new Uint32Array(this.v.buffer);
+    if (this.st) this.st = grown(this.st, n);
   }
 
   result(): RefSamples {
@@ -432,14 +270,14 @@ function decodeSamples(d: Decbuf): RefSamples {
   // Each sample takes at least 10 bytes: an exact upper bound on the count.
   const cols = new Columns(Math.floor(Math.max(0, d.len - 16) / 10), false);
   if (d.len === 0) return cols.result();
-  const baseRef = be64i(d);
-  const baseTime = be64i(d);
+  const baseRef = d.be64int64();
+  const baseTime = d.be64int64();
   while (d.len > 0 && !d.err) {
-    const dref = varint64(d);
-    const dt = varint64(d);
+    const dref = d.varint64();
+    const dt = d.varint64();
     cols.reserve();
     const i = cols.n;
-    f64Into(d, cols.vw, i);
+    d.be64Float64Into(cols.vw, i);
     if (d.err) break;
     cols.ref[i] = baseRef + dref;
     cols.t[i] = baseTime + dt;
@@ -456,7 +294,7 @@ function readST(d: Decbuf, prevST: number, firstST: number): number {
   const m = d.byte();
   if (m === ST_NONE) return 0;
   if (m === ST_SAME) return prevST;
-  return firstST + varint64(d);
+  return firstST + d.varint64();
 }
 
 /**
@@ -474,18 +312,18 @@ function decodeSamplesV2(d: Decbuf): RefSamples {
     let st: number;
     const i = cols.n;
     if (i === 0) {
-      ref = varint64(d);
-      firstT = varint64(d);
+      ref = d.varint64();
+      firstT = d.varint64();
       t = firstT;
-      st = varint64(d);
+      st = d.varint64();
       firstST = st;
     } else {
-      ref = cols.ref[i - 1]! + varint64(d);
-      t = firstT + varint64(d);
+      ref = cols.ref[i - 1]! + d.varint64();
+      t = firstT + d.varint64();
       st = readST(d, cols.st![i - 1]!, firstST);
     }
     cols.reserve();
-    f64Into(d, cols.vw, i);
+    d.be64Float64Into(cols.vw, i);
     if (d.err) break;
     cols.ref[i] = ref;
     cols.t[i] = t;
@@ -500,8 +338,8 @@ function decodeTombstones(d: Decbuf): RefTombstone[] {
   const out: RefTombstone[] = [];
   while (d.len > 0 && !d.err) {
     const ref = be64ref(d, 'series ref');
-    const minTime = varint64(d);
-    const maxTime = varint64(d);
+    const minTime = d.varint64();
+    const maxTime = d.varint64();
     if (d.err) break;
     out.push({ ref, minTime, maxTime });
   }
@@ -512,12 +350,12 @@ function decodeTombstones(d: Decbuf): RefTombstone[] {
 function decodeExemplars(d: Decbuf): RefExemplar[] {
   const out: RefExemplar[] = [];
   if (d.len === 0) return out;
-  const baseRef = be64i(d);
-  const baseTime = be64i(d);
+  const baseRef = d.be64int64();
+  const baseTime = d.be64int64();
   while (d.len > 0 && !d.err) {
-    const dref = varint64(d);
-    const dt = varint64(d);
-    const v = f64(d);
+    const dref = d.varint64();
+    const dt = d.varint64();
+    const v = d.be64Float64();
     const labels = labelsOf(d);
     if (d.err) break;
     out.push({ ref: baseRef + dref, t: baseTime + dt, v, labels });
@@ -571,12 +409,12 @@ function decodeHistograms(d: Decbuf, float: boolean, v2: boolean): RefHistogram[
   let baseTime = 0;
   let firstST = 0;
   if (v2) {
-    baseRef = varint64(d);
-    baseTime = varint64(d);
-    firstST = varint64(d);
+    baseRef = d.varint64();
+    baseTime = d.varint64();
+    firstST = d.varint64();
   } else {
-    baseRef = be64i(d);
-    baseTime = be64i(d);
+    baseRef = d.be64int64();
+    baseTime = d.be64int64();
   }
   let prevRef = 0;
   let prevST = 0;
@@ -590,15 +428,15 @@ function decodeHistograms(d: Decbuf, float: boolean, v2: boolean): RefHistogram[
         t = baseTime;
         st = firstST;
       } else {
-        ref = prevRef + varint64(d);
-        t = baseTime + varint64(d);
+        ref = prevRef + d.varint64();
+        t = baseTime + d.varint64();
         st = readST(d, prevST, firstST);
       }
     } else {
-      ref = baseRef + varint64(d);
-      t = baseTime + varint64(d);
+      ref = baseRef + d.varint64();
+      t = baseTime + d.varint64();
     }
-    const h = float ? readFloatHistogram(d, t) : readHistogram(d, t);
+    const h = readRecordHistogram(d, t, float);
     if (d.err) break;
     if (st !== undefined) {
       h.st = st;
@@ -607,86 +445,5 @@ function decodeHistograms(d: Decbuf, float: boolean, v2: boolean): RefHistogram[
     prevRef = ref;
     out.push({ ref, h });
   }
-  return out;
-}
-
-function readSpans(d: Decbuf): Span[] {
-  const n = d.uvarint();
-  const out: Span[] = [];
-  for (let i = 0; i < n && !d.err; i++) {
-    const offset = int32(d, varint64(d), 'span offset');
-    const length = d.uvarint32();
-    out.push({ offset, length });
-  }
-  return out;
-}
-
-function readCustomValues(d: Decbuf, schema: number): number[] | undefined {
-  if (schema !== CUSTOM_BUCKETS_SCHEMA) return undefined;
-  const n = d.uvarint();
-  const out: number[] = [];
-  for (let i = 0; i < n && !d.err; i++) out.push(f64(d));
-  return out;
-}
-
-/** The sum field, and whether its bits are the stale marker. */
-function readSum(d: Decbuf): { sum: number; stale: boolean } {
-  f64Into(d, scratchW, 0);
-  return { sum: scratchF[0]!, stale: scratchW[1] === STALE_HI && scratchW[0] === STALE_LO };
-}
-
-/** record.DecodeHistogram: integer counts, bucket counts as deltas (undone here). */
-function readHistogram(d: Decbuf, t: number): HistogramSample {
-  const counterResetHint = d.byte();
-  const schema = int32(d, varint64(d), 'schema');
-  const zeroThreshold = f64(d);
-  const zeroCount = d.uvarint();
-  const count = d.uvarint();
-  const { sum, stale } = readSum(d);
-  const positiveSpans = readSpans(d);
-  const negativeSpans = readSpans(d);
-  const positiveBuckets = readDeltaBuckets(d);
-  const negativeBuckets = readDeltaBuckets(d);
-  const customValues = readCustomValues(d, schema);
-  const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
-  if (customValues) h.customValues = customValues;
-  if (stale) h.stale = true;
-  return h;
-}
-
-function readDeltaBuckets(d: Decbuf): number[] {
-  const n = d.uvarint();
-  const out: number[] = [];
-  let v = 0;
-  for (let i = 0; i < n && !d.err; i++) {
-    v += varint64(d);
-    out.push(v);
-  }
-  return out;
-}
-
-/** record.DecodeFloatHistogram: every count a float64. */
-function readFloatHistogram(d: Decbuf, t: number): HistogramSample {
-  const counterResetHint = d.byte();
-  const schema = int32(d, varint64(d), 'schema');
-  const zeroThreshold = f64(d);
-  const zeroCount = f64(d);
-  const count = f64(d);
-  const { sum, stale } = readSum(d);
-  const positiveSpans = readSpans(d);
-  const negativeSpans = readSpans(d);
-  const positiveBuckets = readFloatBuckets(d);
-  const negativeBuckets = readFloatBuckets(d);
-  const customValues = readCustomValues(d, schema);
-  const h: HistogramSample = { t, counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, negativeSpans, positiveBuckets, negativeBuckets };
-  if (customValues) h.customValues = customValues;
-  if (stale) h.stale = true;
-  return h;
-}
-
-function readFloatBuckets(d: Decbuf): number[] {
-  const n = d.uvarint();
-  const out: number[] = [];
-  for (let i = 0; i < n && !d.err; i++) out.push(f64(d));
   return out;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeXORBits, xorSampleCount } from '../../src/chunkenc/xor.js';
+import { numSamples } from '../../src/chunkenc/header.js';
+import { decodeXORBits } from '../../src/chunkenc/xor.js';
 import { decodeXORPeek } from '../../src/chunkenc/xor-peek.js';
 import { XOR_SCAN_PAD } from '../../src/chunkenc/xor-scan.js';
 import { encodeXOR, xorChunkArb } from '../helpers/xorEncoder.js';
@@ -29,7 +30,7 @@ function run(fn: (t: Float64Array, out: Uint32Array) => number): Out {
 }
 
 const peek = (d: Uint8Array) => run((t, out) => decodeXORPeek(d, t, out));
-const careful = (d: Uint8Array) => run((t, out) => decodeXORBits(d, xorSampleCount(d), t, out));
+const careful = (d: Uint8Array) => run((t, out) => decodeXORBits(d, numSamples(d), t, out));
 
 const chunkArb = xorChunkArb(30_000);
 

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeHeadChunk,
   HEAD_CHUNK_FILE_HEADER_LEN,
-  headChunkFileName,
   headChunkFileSeq,
   isEmptyHeadChunkFile,
   MAGIC_HEAD_CHUNKS,
@@ -86,7 +85,6 @@ describe('head chunk files on hand-built bytes', () => {
   });
 
   it('names files as Prometheus does', () => {
-    expect(headChunkFileName(3)).toBe('000003');
     expect(headChunkFileSeq('000003')).toBe(3);
     expect(headChunkFileSeq('000003.tmp')).toBeUndefined();
     expect(isEmptyHeadChunkFile(new Uint8Array(3))).toBe(true);

@@ -102,3 +102,17 @@ describe('the verify input read before yargs loads (verifyInputGuess)', () => {
     expect(verifyInputGuess(['verify', '--', 'a.tgz'])).toBe('a.tgz');
   });
 });
+
+describe('the yargs version', () => {
+  it('is pinned exactly, to the one installed: loadWithoutLayout reaches into its files', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    const lock = JSON.parse(readFileSync(new URL('../../package-lock.json', import.meta.url), 'utf8')) as { packages: Record<string, { version?: string; dependencies?: Record<string, string> }> };
+    const installed = (createRequire(import.meta.url)('yargs/package.json') as { version: string }).version;
+    expect(pkg.dependencies.yargs).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(lock.packages['']!.dependencies!.yargs).toBe(pkg.dependencies.yargs);
+    expect(lock.packages['node_modules/yargs']!.version).toBe(pkg.dependencies.yargs);
+    expect(installed).toBe(pkg.dependencies.yargs);
+  });
+});

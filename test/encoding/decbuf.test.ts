@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { crc32c } from '../../src/encoding/crc32c.js';
 import { be32At, Decbuf, decbufAt, decbufUvarintAt, decodeUtf8, decodeUtf8At, hex32, sectionError } from '../../src/encoding/decbuf.js';
 import { ErrorCode, TsdbError } from '../../src/encoding/errors.js';
-import { ByteWriter, crcSection, hex, utf8Bytes } from '../helpers/bytes.js';
+import { ByteWriter, crcSection, hex, utf8Bytes, varintBytes } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS, outcome } from '../helpers/errors.js';
 
 describe('Decbuf getters on hand-built bytes', () => {
@@ -374,5 +374,66 @@ describe('the allocation-free forms give what the plain ones give', () => {
     expect(d.err).toBeNull();
     expect(d.be32()).toBe(9);
     expect(d.reset(Uint8Array.of(1, 2), 3).err?.code).toBe(ErrorCode.ShortBuffer);
+  });
+});
+
+describe('Decbuf 64-bit getters (Go Be64int64, Be64Float64, Varint64)', () => {
+  const int64 = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
+  const be64 = (v: bigint) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigInt64(0, v);
+    return Array.from(b);
+  };
+
+  it('be64int64 is the signed big-endian int64, rounded beyond 2^53 with its sign', () => {
+    fc.assert(
+      fc.property(int64, (v) => {
+        const d = new Decbuf(Uint8Array.from(be64(v)));
+        expect(d.be64int64()).toBe(Number(v));
+        expect(d.err).toBeNull();
+        expect(d.len).toBe(0);
+      }),
+    );
+    expect(new Decbuf(hex('ff ff ff ff ff ff ff fe')).be64int64()).toBe(-2);
+  });
+
+  it('be64Float64 reads float64 bits; be64Float64Into keeps NaN payloads word for word', () => {
+    const d = new Decbuf(hex('3f f8 00 00 00 00 00 00  7f f0 00 00 00 00 00 02'));
+    expect(d.be64Float64()).toBe(1.5);
+    const words = new Uint32Array(4);
+    d.be64Float64Into(words, 1);
+    expect(Array.from(words)).toEqual([0, 0, 0x00000002, 0x7ff00000]);
+    expect(d.err).toBeNull();
+  });
+
+  it('varint64 is zig-zag over the full int64 range, as BigInt reads it', () => {
+    fc.assert(
+      fc.property(int64, (v) => {
+        const d = new Decbuf(Uint8Array.from(varintBytes(v)));
+        const got = d.varint64();
+        // Exact within ±2^53; beyond, rounded (once for the magnitude), keeping the sign.
+        if (v >= -(1n << 53n) && v <= 1n << 53n) expect(got).toBe(Number(v));
+        else expect(Math.abs(got - Number(v))).toBeLessThanOrEqual(Math.abs(Number(v)) * 2 ** -52);
+        expect(d.err).toBeNull();
+        expect(d.len).toBe(0);
+      }),
+    );
+  });
+
+  it('varint64 cut short or overflowing 64 bits: a sticky error at the varint', () => {
+    const short = new Decbuf(hex('00 80 80'), 1);
+    expect(short.varint64()).toBe(0);
+    expect(short.err).toMatchObject({ code: ErrorCode.ShortBuffer, context: { offset: 1 } });
+    const long = new Decbuf(hex('ff ff ff ff ff ff ff ff ff 02'));
+    expect(long.varint64()).toBe(0);
+    expect(long.err).toMatchObject({ code: ErrorCode.BadVarint, context: { offset: 0 } });
+    expect(long.byte()).toBe(0);
+  });
+
+  it('getters on a short buffer return 0 and leave one ShortBuffer', () => {
+    const d = new Decbuf(hex('01 02 03'));
+    expect(d.be64int64()).toBe(0);
+    expect(d.be64Float64()).toBe(0);
+    expect(d.err?.code).toBe(ErrorCode.ShortBuffer);
   });
 });

@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, findingFromError, isTsdbError, TsdbError } from '../../src/encoding/errors.js';
 
 describe('TsdbError', () => {
-  it('is an Error with a stable code and a copy of its context', () => {
+  it('has its name, a stable code and a copy of its context', () => {
     const ctx = { file: 'index', offset: 12 };
     const e = new TsdbError(ErrorCode.BadChecksum, 'index TOC: CRC32C mismatch', ctx);
     ctx.offset = 99;
-    expect(e).toBeInstanceOf(Error);
-    expect(e.name).toBe('TsdbError');
+    expect(String(e)).toBe('TsdbError: index TOC: CRC32C mismatch');
     expect(e.code).toBe('ERR_BAD_CHECKSUM');
     expect(e.context).toEqual({ file: 'index', offset: 12 });
     expect(isTsdbError(e)).toBe(true);

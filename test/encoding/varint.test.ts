@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { readUvarint, readVarint, uvarintSize, zigzag, type VarintResult } from '../../src/encoding/varint.js';
+import { readUvarint, readVarint, uvarint64At, uvarintAt, VARINT_CUT, VARINT_LONG, zigzag, zigzag64, type VarintResult } from '../../src/encoding/varint.js';
 import { uvarintBytes, varintBytes } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS, outcome } from '../helpers/errors.js';
 
@@ -152,15 +152,6 @@ describe('varint properties', () => {
     );
   });
 
-  it('uvarintSize is the encoded length', () => {
-    fc.assert(
-      fc.property(fc.maxSafeNat(), (v) => {
-        expect(uvarintSize(v)).toBe(uvarintBytes(v).length);
-      }),
-    );
-    expect([0, 127, 128, 2 ** 14 - 1, 2 ** 14, 2 ** 64].map(uvarintSize)).toEqual([1, 1, 2, 2, 3, 10]);
-  });
-
   it('agrees with Go\'s binary.Uvarint on arbitrary bytes: same value and length, or a clean error', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 14 }), fc.nat(14), (b, off0) => {
@@ -177,5 +168,36 @@ describe('varint properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('uvarintAt and uvarint64At: the one loop, with no throw', () => {
+  const slot = (): VarintResult => ({ value: -1, next: -1 });
+
+  it('returns the offset past the varint, or says it is cut off or too long', () => {
+    const out = slot();
+    expect(uvarintAt(Uint8Array.of(0xac, 0x02), 0, 2, 10, out)).toBe(2);
+    expect(out.value).toBe(300);
+    expect(uvarintAt(Uint8Array.of(0xac, 0x02), 0, 1, 10, out)).toBe(VARINT_CUT);
+    expect(uvarintAt(Uint8Array.of(0x80, 0x80, 0x01), 0, 3, 2, out)).toBe(VARINT_LONG);
+    expect(uvarintAt(Uint8Array.of(0x80, 0x80, 0x01), 0, 3, 3, out)).toBe(3);
+    expect(uvarintAt(Uint8Array.from([...Array(9).fill(0xff), 0x02]), 0, 10, 10, out)).toBe(VARINT_LONG);
+  });
+
+  it('uvarint64At gives the exact 64 bits as halves; zigzag64 the signed value (property)', () => {
+    fc.assert(
+      fc.property(uint64, (v) => {
+        const b = Uint8Array.from(uvarintBytes(v));
+        const out = { hi: -1, lo: -1, next: -1 };
+        expect(uvarint64At(b, 0, b.length, out)).toBe(b.length);
+        expect((BigInt(out.hi) << 32n) | BigInt(out.lo)).toBe(v);
+        const signed = BigInt.asIntN(64, (v >> 1n) ^ -(v & 1n));
+        if (signed >= -(1n << 53n) && signed <= 1n << 53n) expect(zigzag64(out.hi, out.lo)).toBe(Number(signed));
+        expect(Math.sign(zigzag64(out.hi, out.lo))).toBe(Math.sign(Number(signed)));
+      }),
+    );
+    const out = { hi: 0, lo: 0, next: 0 };
+    expect(uvarint64At(Uint8Array.of(0x80), 0, 1, out)).toBe(VARINT_CUT);
+    expect(uvarint64At(Uint8Array.from([...Array(9).fill(0xff), 0x02]), 0, 10, out)).toBe(VARINT_LONG);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { be32At, decbufAt } from '../../src/encoding/decbuf.js';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { checkPostingsList, intersect, merge, PostingsOffsetTable, readPostingsList, readPostingsOffsetTable, subtract } from '../../src/index/postings.js';
+import { checkPostingsList, intersect, merge, PostingsOffsetTable, readPostingsList, subtract } from '../../src/index/postings.js';
 import { at, ByteWriter, crcSection, flipBit, hex } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS } from '../helpers/errors.js';
 
@@ -52,7 +52,7 @@ describe('readPostingsList refuses bad input cleanly', () => {
   });
 });
 
-describe('readPostingsOffsetTable', () => {
+describe('PostingsOffsetTable entries', () => {
   // #entries 2, then (n = 2, name, value, offset <uvarint64>) each.
   const table = crcSection(
     hex(`
@@ -64,7 +64,7 @@ describe('readPostingsOffsetTable', () => {
 
   it('reads the entries with their positions', () => {
     const buf = at(10, table);
-    expect(readPostingsOffsetTable(buf, 10)).toEqual([
+    expect(new PostingsOffsetTable(buf, 10).entries()).toEqual([
       { name: '', value: '', offset: 20, entryOffset: 18 },
       { name: 'job', value: 'api', offset: 300, entryOffset: 22 },
     ]);
@@ -72,20 +72,20 @@ describe('readPostingsOffsetTable', () => {
 
   it('refuses a key that is not a pair as Corrupt, at the entry', () => {
     const bad = crcSection(hex('00000001  03 00 00 00 14')); // n = 3
-    const e = expectTsdbError(() => readPostingsOffsetTable(bad, 0), { code: ErrorCode.Corrupt });
+    const e = expectTsdbError(() => new PostingsOffsetTable(bad, 0).entries(), { code: ErrorCode.Corrupt });
     expect(e.context.offset).toBe(8);
   });
 
   it('refuses a huge #entries at once, and entries that run past the table', () => {
-    expectTsdbError(() => readPostingsOffsetTable(crcSection(hex('ffffffff 02000014')), 0), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
-    expectTsdbError(() => readPostingsOffsetTable(crcSection(hex('00000002 02000014 02 00 05 61')), 0), { code: ErrorCode.ShortBuffer });
-    expectTsdbError(() => readPostingsOffsetTable(crcSection(hex('00000001 02 00 00 ffffffffffffffffffff')), 0), { code: ErrorCode.BadVarint });
+    expectTsdbError(() => new PostingsOffsetTable(crcSection(hex('ffffffff 02000014')), 0).entries(), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
+    expectTsdbError(() => new PostingsOffsetTable(crcSection(hex('00000002 02000014 02 00 05 61')), 0).entries(), { code: ErrorCode.ShortBuffer });
+    expectTsdbError(() => new PostingsOffsetTable(crcSection(hex('00000001 02 00 00 ffffffffffffffffffff')), 0).entries(), { code: ErrorCode.BadVarint });
   });
 
   it('refuses every truncation and every single-bit flip', () => {
-    for (let n = 0; n < table.length; n++) expectTsdbError(() => readPostingsOffsetTable(table.subarray(0, n), 0), { inputLength: n });
+    for (let n = 0; n < table.length; n++) expectTsdbError(() => new PostingsOffsetTable(table.subarray(0, n), 0).entries(), { inputLength: n });
     for (let i = 0; i < table.length; i++) {
-      for (let bit = 0; bit < 8; bit++) expectTsdbError(() => readPostingsOffsetTable(flipBit(table, i, bit), 0), { inputLength: table.length });
+      for (let bit = 0; bit < 8; bit++) expectTsdbError(() => new PostingsOffsetTable(flipBit(table, i, bit), 0).entries(), { inputLength: table.length });
     }
   });
 
@@ -99,7 +99,7 @@ describe('readPostingsOffsetTable', () => {
           positions.push(4 + c.length); // after the section's length field
           c.uvarint(2).uvarintStr(e.name).uvarintStr(e.value).uvarint(e.offset);
         }
-        const got = readPostingsOffsetTable(crcSection(c), 0);
+        const got = new PostingsOffsetTable(crcSection(c), 0).entries();
         expect(got).toEqual(entries.map((e, i) => ({ ...e, entryOffset: positions[i] })));
       }),
     );

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decbufAt } from '../../src/encoding/decbuf.js';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { lookupSymbol, readSymbols, SymbolTable } from '../../src/index/symbols.js';
+import { SymbolTable } from '../../src/index/symbols.js';
 import { at, ByteWriter, compareBytes, crcSection, flipBit } from '../helpers/bytes.js';
 import { expectTsdbError, FAST_MS } from '../helpers/errors.js';
 
@@ -12,7 +12,7 @@ function symbolTable(strings: string[], count = strings.length): Uint8Array {
   return crcSection(c);
 }
 
-describe('readSymbols on hand-built bytes', () => {
+describe('SymbolTable on hand-built bytes', () => {
   // At offset 5: len <4b> = 10, #symbols <4b> = 3,
   //   13: 00        ""
   //   14: 01 61     "a"
@@ -22,79 +22,80 @@ describe('readSymbols on hand-built bytes', () => {
 
   it('reads the strings and the offset of each length prefix', () => {
     expect(buf.length).toBe(5 + 4 + 10 + 4);
-    const s = readSymbols(buf, 5);
+    const s = new SymbolTable(buf, 5).all();
     expect(s.strings).toEqual(['', 'a', 'ü']);
     expect(Array.from(s.offsets)).toEqual([13, 14, 16]);
     expect(s.sectionOffset).toBe(5);
   });
 
   it('resolves v2+ refs by sequence number and v1 refs by byte offset', () => {
-    const s = readSymbols(buf, 5);
-    expect([0, 1, 2].map((r) => lookupSymbol(s, r, 2))).toEqual(['', 'a', 'ü']);
-    expect(lookupSymbol(s, 1, 3)).toBe('a');
-    expect(lookupSymbol(s, 3, 2)).toBeUndefined();
-    expect([13, 14, 16].map((r) => lookupSymbol(s, r, 1))).toEqual(['', 'a', 'ü']);
+    const t = new SymbolTable(buf, 5);
+    expect([0, 1, 2].map((r) => t.lookup(r, 2))).toEqual(['', 'a', 'ü']);
+    expect(t.lookup(1, 3)).toBe('a');
+    expect(t.lookup(3, 2)).toBeUndefined();
+    expect([13, 14, 16].map((r) => t.lookup(r, 1))).toEqual(['', 'a', 'ü']);
     // Offsets inside a string or outside the table resolve to nothing.
-    for (const r of [0, 12, 15, 17, 1000]) expect(lookupSymbol(s, r, 1)).toBeUndefined();
+    for (const r of [0, 12, 15, 17, 1000]) expect(t.lookup(r, 1)).toBeUndefined();
   });
 });
 
-describe('readSymbols refuses bad input cleanly', () => {
+describe('SymbolTable refuses bad input cleanly', () => {
   it('refuses a table claiming 2^31 symbols in 20 bytes at once', () => {
     const buf = at(5, crcSection(new ByteWriter().be32(2 ** 31).raw(new Uint8Array(8))));
     expect(buf.length).toBe(5 + 20);
-    expectTsdbError(() => readSymbols(buf, 5), { code: ErrorCode.Corrupt, maxMs: FAST_MS, inputLength: buf.length });
+    expectTsdbError(() => new SymbolTable(buf, 5), { code: ErrorCode.Corrupt, maxMs: FAST_MS, inputLength: buf.length });
     const all = at(5, crcSection(new ByteWriter().be32(0xffffffff)));
-    expectTsdbError(() => readSymbols(all, 5), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
+    expectTsdbError(() => new SymbolTable(all, 5), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
   });
 
   it('refuses a string that runs past the table as ShortBuffer, naming the symbol', () => {
     // #symbols 2: "a", then a length of 5 with 1 byte left.
     const buf = at(5, crcSection(new ByteWriter().be32(2).uvarintStr('a').uvarint(5).byte(0x62)));
-    const e = expectTsdbError(() => readSymbols(buf, 5), { code: ErrorCode.ShortBuffer, inputLength: buf.length });
+    const e = expectTsdbError(() => new SymbolTable(buf, 5), { code: ErrorCode.ShortBuffer, inputLength: buf.length });
     expect(e.message).toContain('symbol 1 of 2');
   });
 
   it('refuses a string length of 2^60 without allocating', () => {
     const buf = at(5, crcSection(new ByteWriter().be32(1).uvarint(2n ** 60n)));
-    expectTsdbError(() => readSymbols(buf, 5), { code: ErrorCode.ShortBuffer, maxMs: FAST_MS });
+    expectTsdbError(() => new SymbolTable(buf, 5), { code: ErrorCode.ShortBuffer, maxMs: FAST_MS });
   });
 
   it('refuses a bad CRC, a length past the end, and a table offset past the end', () => {
     const buf = at(5, symbolTable(['a', 'b']));
     const crcBad = buf.slice();
     crcBad[buf.length - 1] ^= 1;
-    expectTsdbError(() => readSymbols(crcBad, 5), { code: ErrorCode.BadChecksum, inputLength: buf.length });
-    expectTsdbError(() => readSymbols(buf.subarray(0, buf.length - 1), 5), { code: ErrorCode.ShortBuffer });
-    expectTsdbError(() => readSymbols(buf, buf.length - 2), { code: ErrorCode.ShortBuffer });
+    expectTsdbError(() => new SymbolTable(crcBad, 5), { code: ErrorCode.BadChecksum, inputLength: buf.length });
+    expectTsdbError(() => new SymbolTable(buf.subarray(0, buf.length - 1), 5), { code: ErrorCode.ShortBuffer });
+    expectTsdbError(() => new SymbolTable(buf, buf.length - 2), { code: ErrorCode.ShortBuffer });
   });
 
   it('refuses every truncation and every single-bit flip', () => {
     const buf = at(5, symbolTable(['__name__', 'job', 'up', '日本']));
     // Cut anywhere from the table's start (the table at 5 is what is read).
-    for (let n = 5; n < buf.length; n++) expectTsdbError(() => readSymbols(buf.subarray(0, n), 5), { inputLength: n });
+    for (let n = 5; n < buf.length; n++) expectTsdbError(() => new SymbolTable(buf.subarray(0, n), 5), { inputLength: n });
     for (let i = 5; i < buf.length; i++) {
       for (let bit = 0; bit < 8; bit++) {
-        const e = expectTsdbError(() => readSymbols(flipBit(buf, i, bit), 5), { inputLength: buf.length });
+        const e = expectTsdbError(() => new SymbolTable(flipBit(buf, i, bit), 5), { inputLength: buf.length });
         if (i >= 9) expect(e.code).toBe(ErrorCode.BadChecksum); // content and CRC, not the length field
       }
     }
   });
 });
 
-describe('readSymbols property', () => {
+describe('SymbolTable property', () => {
   it('reads back any sorted unique strings with their v1 offsets', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ unit: 'binary', maxLength: 12 }), { maxLength: 20 }), fc.nat(20), (xs, pre) => {
         const strings = xs.sort(compareBytes);
         const buf = at(pre, symbolTable(strings));
-        const s = readSymbols(buf, pre);
+        const t = new SymbolTable(buf, pre);
+        const s = t.all();
         expect(s.strings).toEqual(strings);
         let off = pre + 8;
         strings.forEach((str, i) => {
           expect(s.offsets[i]).toBe(off);
-          expect(lookupSymbol(s, off, 1)).toBe(str);
-          expect(lookupSymbol(s, i, 2)).toBe(str);
+          expect(t.lookup(off, 1)).toBe(str);
+          expect(t.lookup(i, 2)).toBe(str);
           off += new ByteWriter().uvarintStr(str).length;
         });
       }),
@@ -107,15 +108,22 @@ describe('SymbolTable', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.string({ unit: 'grapheme', maxLength: 6 }), { maxLength: 20 }), fc.nat(20), fc.array(fc.nat(120)), (xs, pre, refs) => {
         const buf = at(pre, symbolTable(xs.sort(compareBytes)));
-        const all = readSymbols(buf, pre);
         const t = new SymbolTable(buf, pre);
         expect(t.count).toBe(xs.length);
+        // The oracle: v2+ refs are positions, v1 refs the offsets of length prefixes.
+        const offsets: number[] = [];
+        let off = pre + 8;
+        for (const x of xs) {
+          offsets.push(off);
+          off += new ByteWriter().uvarintStr(x).length;
+        }
         // Refs in any order, in range or not, and v1 offsets inside a string.
         for (const r of [...refs, ...refs.map((r) => r + pre)]) {
-          expect(t.lookup(r, 2)).toBe(lookupSymbol(all, r, 2));
-          expect(t.lookup(r, 1)).toBe(lookupSymbol(all, r, 1));
+          expect(t.lookup(r, 2)).toBe(xs[r]);
+          const i = offsets.indexOf(r);
+          expect(t.lookup(r, 1)).toBe(i < 0 ? undefined : xs[i]);
         }
-        expect(t.all()).toEqual(all);
+        expect(t.all().strings).toEqual(xs);
       }),
     );
   });

@@ -68,10 +68,12 @@ describe('parseMeta on hand-written meta.json', () => {
     });
   });
 
-  it('tells ULIDs apart', () => {
-    expect(isULID('01M81V49BW04PDGEAVVMHW9HVW')).toBe(true);
+  it('knows ULIDs as ulid.ParseStrict does (Prometheus isBlockDir): either case, no I L O U, first 0-7', () => {
+    const B = '01M81V49BW04PDGEAVVMHW9HVW';
+    expect(isULID(B)).toBe(true);
+    expect(isULID(B.toLowerCase())).toBe(true);
     expect(isULID('7ZZZZZZZZZZZZZZZZZZZZZZZZZ')).toBe(true);
-    for (const s of ['', '01M81V49BW04PDGEAVVMHW9HV', '81M81V49BW04PDGEAVVMHW9HVW', '01M81V49BW04PDGEAVVMHW9HVI', '01m81v49bw04pdgeavvmhw9hvw', '01M81V49BW04PDGEAVVMHW9HVWX']) {
+    for (const s of ['', B.slice(1), '81M81V49BW04PDGEAVVMHW9HVW', B.slice(0, 25) + 'I', B.slice(0, 25) + 'U', B.slice(0, 25) + 'l', B + 'X', 'wal', 'chunks_head']) {
       expect(isULID(s), s).toBe(false);
     }
   });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistogramSample } from '../../src/chunkenc/histogrammeta.js';
 import { boundaryRule, histogramJson, isValidLabelName, matrixSeriesJson } from '../../src/query/api.js';
-import { SampleList } from '../../src/query/samples.js';
+import { SampleList } from '../../src/chunkenc/sample-list.js';
 
 const STALE_NAN = (() => {
   const b = new DataView(new ArrayBuffer(8));

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Head } from '../../src/wal/head.js';
 import { MergeScratch, mergedSamples, type MergedSeries } from '../../src/query/merge.js';
-import type { SampleList } from '../../src/query/samples.js';
+import type { SampleList } from '../../src/chunkenc/sample-list.js';
 
 /** A series whose parts are in-memory (head) sample lists; values are given per timestamp. */
 function series(parts: number[][], value: (t: number, part: number, i: number) => number): MergedSeries {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc32c } from '../../src/encoding/crc32c.js';
 import { ErrorCode, TsdbError } from '../../src/encoding/errors.js';
-import { decompressRecord } from '../../src/wal/records.js';
+import { decompressRecord } from '../../src/wal/decompress.js';
 import {
   FRAGMENT_HEADER_SIZE,
   MAX_FRAGMENT_LEN,

@@ -1,11 +1,17 @@
-// A growable list of samples, float or histogram, in typed arrays.
+// A growable list of samples, float or histogram, in typed arrays: what the
+// head (wal/head.ts) keeps per series and what a query gathers. Float values
+// move as their two 32-bit words (`w` aliases `v`), so NaN payloads (stale
+// markers) survive every copy.
 
-import type { HistogramSample } from '../chunkenc/histogrammeta.js';
+import { grown } from '../encoding/grow.js';
+import type { HistogramSample } from './histogrammeta.js';
 
 export class SampleList {
   n = 0;
   t: Float64Array;
   v: Float64Array;
+  /** The words of `v`: 2i the low, 2i + 1 the high half of value i. */
+  w: Uint32Array;
   /** Histogram samples by position; undefined entries are floats. Allocated on first use. */
   h: (HistogramSample | undefined)[] | undefined;
   /** Whether each histogram sample is a float histogram. */
@@ -14,6 +20,7 @@ export class SampleList {
   constructor(capacity = 128) {
     this.t = new Float64Array(capacity);
     this.v = new Float64Array(capacity);
+    this.w = new Uint32Array(this.v.buffer);
   }
 
   /** Empty the list, keeping its arrays for reuse. */
@@ -30,18 +37,25 @@ export class SampleList {
   }
 
   private grow(): void {
-    const t = new Float64Array(this.t.length * 2);
-    t.set(this.t);
-    this.t = t;
-    const v = new Float64Array(this.v.length * 2);
-    v.set(this.v);
-    this.v = v;
+    const n = Math.max(1, this.t.length * 2);
+    this.t = grown(this.t, n);
+    this.v = grown(this.v, n);
+    this.w = new Uint32Array(this.v.buffer);
   }
 
   pushFloat(t: number, v: number): void {
     if (this.n === this.t.length) this.grow();
     this.t[this.n] = t;
     this.v[this.n++] = v;
+  }
+
+  /** Append a float given as its words. */
+  pushFloatWords(t: number, lo: number, hi: number): void {
+    if (this.n === this.t.length) this.grow();
+    this.t[this.n] = t;
+    this.w[2 * this.n] = lo;
+    this.w[2 * this.n + 1] = hi;
+    this.n++;
   }
 
   pushHistogram(h: HistogramSample, float: boolean): void {
@@ -59,19 +73,14 @@ export class SampleList {
   pushFloatFrom(v: Float64Array, t: number, i: number): void {
     if (this.n === this.t.length) this.grow();
     this.t[this.n] = t;
-    this.v[this.n++] = v[i];
+    this.v[this.n++] = v[i]!;
   }
 
   /** Append sample i of another list. */
   pushFrom(o: SampleList, i: number): void {
     const h = o.h?.[i];
-    if (h) this.pushHistogram(h, o.hf![i]);
-    else {
-      if (this.n === this.t.length) this.grow();
-      this.t[this.n] = o.t[i];
-      // Copy the bits through the typed array so NaN payloads (stale markers) survive.
-      this.v[this.n++] = o.v[i];
-    }
+    if (h) this.pushHistogram(h, o.hf![i]!);
+    else this.pushFloatWords(o.t[i]!, o.w[2 * i]!, o.w[2 * i + 1]!);
   }
 
   isHistogram(i: number): boolean {
