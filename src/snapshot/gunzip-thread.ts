@@ -13,7 +13,7 @@ import type { Finding } from '../encoding/errors.js';
 import type { GunzipMessage, GunzipWorkerData } from './gunzip-worker.js';
 import { isGzipMagic } from './gzip.js';
 import { Fault } from './pull.js';
-import { workerScript } from './worker-script.js';
+import { workerScript } from '../threads/worker-script.js';
 
 const BATCH = 1 << 20;
 const AHEAD = 8 << 20;

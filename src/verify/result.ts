@@ -6,9 +6,9 @@ import type { Finding } from '../encoding/errors.js';
 import type { Place } from '../snapshot/classify.js';
 import { checkLayout, type MemberInfo } from '../snapshot/layout-check.js';
 import type { DataDirFiles } from '../wal/head.js';
-import type { BlockSummary } from './block-check.js';
-import type { Collector, CollectorOptions, SnapshotSummary } from './collect.js';
-import { checkHead } from './head-check.js';
+import type { BlockSummary } from './check/block-check.js';
+import type { Collector, CollectorOptions, SnapshotSummary } from './stream/collect.js';
+import { checkHead } from './check/head-check.js';
 import { Code } from '../encoding/finding-codes.js';
 
 /** A block as the result shows it: its summary, and whether any error names it. */

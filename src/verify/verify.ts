@@ -10,10 +10,10 @@ import { classify, placePath } from '../snapshot/classify.js';
 import type { MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
 import type { DataDirFiles } from '../wal/head.js';
-import { Collector } from './collect.js';
+import { Collector } from './stream/collect.js';
 import { finish, type VerifyOptions, type VerifyResult } from './result.js';
 import { special, unreadable } from './usage.js';
-import { verifyDir } from './verify-dir.js';
+import { verifyDir } from './dir/verify-dir.js';
 import { Code } from '../encoding/finding-codes.js';
 
 export { verifyDir, type VerifyOptions, type VerifyResult };

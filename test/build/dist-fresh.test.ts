@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SEGMENT_WORKER_SCRIPT } from '../../src/verify/verify-dir.js';
+import { SEGMENT_WORKER_SCRIPT } from '../../src/verify/dir/verify-dir.js';
 import { staleOutputs } from '../helpers/build.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -22,8 +22,8 @@ import { buildTar, errorsOf, loadMembers, summarize, verifyBuffer, type Member }
 
 // The block checks, counted (the wrapper changes nothing else).
 const checked = vi.hoisted(() => ({ blocks: [] as string[] }));
-vi.mock('../../src/verify/block-check.js', async (load) => {
-  const real = await load<typeof import('../../src/verify/block-check.js')>();
+vi.mock('../../src/verify/check/block-check.js', async (load) => {
+  const real = await load<typeof import('../../src/verify/check/block-check.js')>();
   return { ...real, checkBlock: (b: Parameters<typeof real.checkBlock>[0], sink: Parameters<typeof real.checkBlock>[1]) => (checked.blocks.push(b.name), real.checkBlock(b, sink)) };
 });
 

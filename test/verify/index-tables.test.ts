@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Ranges, SeriesLabelRefs } from '../../src/verify/index-tables.js';
+import { Ranges, SeriesLabelRefs } from '../../src/verify/check/index-tables.js';
 
 describe('Ranges', () => {
   it('sorts ranges by start, ties in the order added, past its first capacity', () => {

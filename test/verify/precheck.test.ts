@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkBlock, precheckIndex, type BlockInput } from '../../src/verify/block-check.js';
-import { FindingSink } from '../../src/verify/findings.js';
-import { SegmentScanner } from '../../src/verify/segment-scan.js';
+import { checkBlock, precheckIndex, type BlockInput } from '../../src/verify/check/block-check.js';
+import { FindingSink } from '../../src/verify/check/findings.js';
+import { SegmentScanner } from '../../src/verify/check/segment-scan.js';
 import { extractArchive, fixturePath } from '../helpers/prometheus.js';
 
 let root: string;

@@ -80,14 +80,14 @@ describe('worker threads give the output of one thread', () => {
 describe('a worker that fails', () => {
   const script = (name: string, body: string): URL => {
     const f = path.join(work, `${name}.mjs`);
-    fs.writeFileSync(f, `import { serveClaims } from ${JSON.stringify(path.join(DIST, 'pool.js'))};\n${body}\n`);
+    fs.writeFileSync(f, `import { serveClaims } from ${JSON.stringify(path.join(DIST, '..', 'threads', 'pool.js'))};\n${body}\n`);
     return new URL(`file://${f}`);
   };
   const within = <T>(p: Promise<T>, ms = 20_000): Promise<T> =>
     Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms: a hang`)), ms))]);
   /** Every job through a ClaimPool of `size` workers, none claimed here. */
   const runAll = async (s: URL, jobs: unknown[], size: number) => {
-    const { ClaimPool } = await import(path.join(DIST, 'pool.js'));
+    const { ClaimPool } = await import(path.join(DIST, '..', 'threads', 'pool.js'));
     const results: any[] = new Array(jobs.length);
     const pool = new ClaimPool(s, size, jobs, { onResult: (id: number, r: unknown) => (results[id] = r) });
     try {
@@ -119,7 +119,7 @@ describe('a worker that fails', () => {
   });
 
   it('a job claimed in this thread is skipped by the worker that holds it', async () => {
-    const { ClaimPool } = await import(path.join(DIST, 'pool.js'));
+    const { ClaimPool } = await import(path.join(DIST, '..', 'threads', 'pool.js'));
     const s = script('slow', `serveClaims((job) => { const t = Date.now() + 50; while (Date.now() < t); return job; });`);
     const results: any[] = [];
     const pool = new ClaimPool(s, 1, [0, 1, 2, 3], { onResult: (id: number, r: any) => (results[id] = r) });
@@ -133,8 +133,8 @@ describe('a worker that fails', () => {
   });
 
   it('fails its block (which verify reports as an internal-error finding), the others are checked; a file that cannot be read is the usage error', async () => {
-    const { checkSplit } = await import(path.join(DIST, 'split.js'));
-    const { SEGMENT_WORKER_SCRIPT } = await import(path.join(DIST, 'verify-dir.js'));
+    const { checkSplit } = await import(path.join(DIST, 'dir', 'split.js'));
+    const { SEGMENT_WORKER_SCRIPT } = await import(path.join(DIST, 'dir', 'verify-dir.js'));
     const snap = path.join(full, 'snapshots', fs.readdirSync(path.join(full, 'snapshots'))[0]!);
     const jobs = fs
       .readdirSync(snap)
@@ -145,7 +145,7 @@ describe('a worker that fails', () => {
       });
     const picky = script(
       'picky',
-      `import { scanSegmentFile } from ${JSON.stringify(path.join(DIST, 'segment-job.js'))};
+      `import { scanSegmentFile } from ${JSON.stringify(path.join(DIST, 'dir', 'segment-job.js'))};
       serveClaims((job) => { if (job.block === ${JSON.stringify(jobs[1]!.job.block)}) throw new Error('picky'); return scanSegmentFile(job); });`,
     );
     const r = await within(checkSplit(jobs, 2, picky, { scanHere: false }));
@@ -173,7 +173,7 @@ describe('a worker that fails', () => {
 
 describe('how many threads a directory gets', () => {
   it("uses one per core for 'auto' only from AUTO_WORKERS_FROM bytes of blocks, never more than there are blocks", async () => {
-    const { threadsFor, AUTO_WORKERS_FROM } = await import('../../src/verify/verify-dir.js');
+    const { threadsFor, AUTO_WORKERS_FROM } = await import('../../src/verify/dir/verify-dir.js');
     expect(threadsFor('auto', AUTO_WORKERS_FROM - 1, 6, 2)).toBe(1);
     expect(threadsFor('auto', AUTO_WORKERS_FROM, 6, 2)).toBe(2);
     expect(threadsFor('auto', 10 * AUTO_WORKERS_FROM, 3, 8)).toBe(3);

@@ -5,9 +5,9 @@
 // plain data that the block's Collector takes as if it had read the file.
 
 import * as fs from 'node:fs';
-import { FindingSink, type Recorded } from './findings.js';
-import { SegmentScanner, type ChunkTableData } from './segment-scan.js';
-import { isErrno } from './usage.js';
+import { FindingSink, type Recorded } from '../check/findings.js';
+import { SegmentScanner, type ChunkTableData } from '../check/segment-scan.js';
+import { isErrno } from '../usage.js';
 
 export interface SegmentJob {
   snapshot: string;

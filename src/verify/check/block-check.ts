@@ -2,16 +2,16 @@
 // meta.json against the recounted stats, index chunk refs against the
 // chunks actually found in the segments, tombstones against the series.
 
-import { ErrorCode, isTsdbError } from '../encoding/errors.js';
-import { chunkRefOffset, chunkRefSegment } from '../index/series.js';
-import { JsonFieldError } from '../meta/gojson.js';
-import { parseMeta, type BlockMeta } from '../meta/meta.js';
-import { segmentName } from '../chunks/segment.js';
-import { readTombstones } from '../tombstones/tombstones.js';
+import { ErrorCode, isTsdbError } from '../../encoding/errors.js';
+import { chunkRefOffset, chunkRefSegment } from '../../index/series.js';
+import { JsonFieldError } from '../../meta/gojson.js';
+import { parseMeta, type BlockMeta } from '../../meta/meta.js';
+import { segmentName } from '../../chunks/segment.js';
+import { readTombstones } from '../../tombstones/tombstones.js';
 import { FindingSink, type Recorded } from './findings.js';
 import { checkIndex, type IndexFacts } from './index-check.js';
 import type { ChunkTable } from './segment-scan.js';
-import { Code } from '../encoding/finding-codes.js';
+import { Code } from '../../encoding/finding-codes.js';
 
 export interface BlockInput {
   /** Block dir name. */

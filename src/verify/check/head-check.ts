@@ -3,8 +3,8 @@
 // A torn last record is a warning (Prometheus repairs it); corruption
 // anywhere else is an error naming the segment and offset.
 
-import type { Finding } from '../encoding/errors.js';
-import { replayHead, type DataDirFiles } from '../wal/head.js';
+import type { Finding } from '../../encoding/errors.js';
+import { replayHead, type DataDirFiles } from '../../wal/head.js';
 
 export interface HeadSummary {
   numSeries: number;

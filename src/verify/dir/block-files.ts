@@ -3,13 +3,13 @@
 
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { kindOf } from './block-state.js';
-import { precheckIndex, type IndexPrecheck } from './block-check.js';
-import { Collector, INDEX_SPILL_AT, MAX_KEPT_META, type BlockOutcome } from './collect.js';
-import type { Recorded } from './findings.js';
-import type { ChunkTable } from './segment-scan.js';
+import { kindOf } from '../stream/block-state.js';
+import { precheckIndex, type IndexPrecheck } from '../check/block-check.js';
+import { Collector, INDEX_SPILL_AT, MAX_KEPT_META, type BlockOutcome } from '../stream/collect.js';
+import type { Recorded } from '../check/findings.js';
+import type { ChunkTable } from '../check/segment-scan.js';
 import { openBlockFile, PIECE, piecesOf, UnreadableFile } from './segment-job.js';
-import { isErrno } from './usage.js';
+import { isErrno } from '../usage.js';
 
 export { UnreadableFile };
 

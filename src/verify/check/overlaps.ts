@@ -3,7 +3,7 @@
 
 import type { BlockSummary } from './block-check.js';
 import { MAX_PER_CODE, type FindingSink } from './findings.js';
-import { Code } from '../encoding/finding-codes.js';
+import { Code } from '../../encoding/finding-codes.js';
 
 /**
  * The first pairs are listed; then only blocks are counted, so a hostile archive of

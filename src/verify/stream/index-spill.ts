@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { crc32c } from '../encoding/crc32c.js';
-import { be32At, hex32 } from '../encoding/decbuf.js';
-import { MAGIC_INDEX, TOC_LEN } from '../index/toc.js';
-import type { FindingSink } from './findings.js';
-import { Code } from '../encoding/finding-codes.js';
+import { crc32c } from '../../encoding/crc32c.js';
+import { be32At, hex32 } from '../../encoding/decbuf.js';
+import { MAGIC_INDEX, TOC_LEN } from '../../index/toc.js';
+import type { FindingSink } from '../check/findings.js';
+import { Code } from '../../encoding/finding-codes.js';
 
 /** An index larger than this waits in a temp file, not in memory, until its block is checked. */
 export const INDEX_SPILL_AT = 256 * 1024 * 1024;

@@ -2,8 +2,8 @@
 // can produce a finding per byte, so each code keeps the first few in full
 // and counts the rest, which close() reports as one summary finding.
 
-import { isTsdbError, type Finding } from '../encoding/errors.js';
-import { Code, type FindingCode } from '../encoding/finding-codes.js';
+import { isTsdbError, type Finding } from '../../encoding/errors.js';
+import { Code, type FindingCode } from '../../encoding/finding-codes.js';
 
 export const MAX_PER_CODE = 20;
 

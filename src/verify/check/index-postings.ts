@@ -6,13 +6,13 @@
 // every series, and each label index holds exactly the values series have
 // for its name. See tsdb/docs/format/index.md, "Postings", "Label Index".
 
-import { compareUtf8 } from '../encoding/compare.js';
-import { be32At } from '../encoding/decbuf.js';
-import { isTsdbError } from '../encoding/errors.js';
-import { Code } from '../encoding/finding-codes.js';
-import { readLabelIndex, readLabelOffsetTable } from '../index/labelindex.js';
-import { checkPostingsList } from '../index/postings.js';
-import type { IndexReader } from '../index/reader.js';
+import { compareUtf8 } from '../../encoding/compare.js';
+import { be32At } from '../../encoding/decbuf.js';
+import { isTsdbError } from '../../encoding/errors.js';
+import { Code } from '../../encoding/finding-codes.js';
+import { readLabelIndex, readLabelOffsetTable } from '../../index/labelindex.js';
+import { checkPostingsList } from '../../index/postings.js';
+import type { IndexReader } from '../../index/reader.js';
 import type { FindingSink } from './findings.js';
 import type { Ranges, SeriesLabelRefs } from './index-tables.js';
 

@@ -9,18 +9,18 @@
 // postings lists; series padding is checked by the series walk). So a
 // flipped bit anywhere, padding included, is an error.
 
-import { decbufUvarintAt } from '../encoding/decbuf.js';
-import { isTsdbError } from '../encoding/errors.js';
-import { grown } from '../encoding/grow.js';
-import { IndexReader } from '../index/reader.js';
-import { readSeriesInto, SERIES_ALIGN, SeriesScratch } from '../index/series.js';
-import { TOC_LEN, INDEX_HEADER_LEN } from '../index/toc.js';
-import type { BlockMeta } from '../meta/meta.js';
-import { firstNonZero } from '../snapshot/pull.js';
+import { decbufUvarintAt } from '../../encoding/decbuf.js';
+import { isTsdbError } from '../../encoding/errors.js';
+import { grown } from '../../encoding/grow.js';
+import { IndexReader } from '../../index/reader.js';
+import { readSeriesInto, SERIES_ALIGN, SeriesScratch } from '../../index/series.js';
+import { TOC_LEN, INDEX_HEADER_LEN } from '../../index/toc.js';
+import type { BlockMeta } from '../../meta/meta.js';
+import { firstNonZero } from '../../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
 import { checkLabelIndices, checkPostings, sectionEnd } from './index-postings.js';
 import { Ranges, SeriesLabelRefs } from './index-tables.js';
-import { Code } from '../encoding/finding-codes.js';
+import { Code } from '../../encoding/finding-codes.js';
 
 /** Prometheus pads label indices and postings lists to 4-byte boundaries; nothing else. */
 const MAX_PADDING = 3;

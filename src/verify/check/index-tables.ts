@@ -3,8 +3,8 @@
 // 10,000 series then leaves megabytes of survivors on the JS heap for every
 // block checked; typed arrays keep that off the heap.
 
-import { grown } from '../encoding/grow.js';
-import type { SymbolSource } from '../index/series.js';
+import { grown } from '../../encoding/grow.js';
+import type { SymbolSource } from '../../index/series.js';
 
 /** Byte ranges [start, end) that some part of the index accounts for. */
 export class Ranges {

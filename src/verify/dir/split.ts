@@ -13,13 +13,13 @@
 // is the same; segments are scanned at most AHEAD_BYTES ahead, so memory does
 // not grow with the number of blocks.
 
-import type { IndexPrecheck } from './block-check.js';
+import type { IndexPrecheck } from '../check/block-check.js';
 import { checkBlockFiles, precheckFiles, UnreadableFile, type BlockJob } from './block-files.js';
-import { kindOf } from './block-state.js';
-import type { BlockOutcome } from './collect.js';
-import { asJobError, ClaimPool, type JobError, type JobResult } from './pool.js';
+import { kindOf } from '../stream/block-state.js';
+import type { BlockOutcome } from '../stream/collect.js';
+import { asJobError, ClaimPool, type JobError, type JobResult } from '../../threads/pool.js';
 import { scanSegmentFile, type SegmentJob, type SegmentOutcome } from './segment-job.js';
-import { ChunkTable } from './segment-scan.js';
+import { ChunkTable } from '../check/segment-scan.js';
 
 /**
  * Segment bytes, of blocks after the one being checked, that may be scanned already: their

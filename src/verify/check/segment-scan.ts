@@ -8,17 +8,17 @@
 // is counted, not kept, and a record longer than any chunk Prometheus writes
 // is reported without being read.
 
-import { ChunkEncoding, decodeChunk, encodingName } from '../chunkenc/chunk.js';
-import { decodeXORInto } from '../chunkenc/xor.js';
-import { scanXOR, XOR_SCAN_PAD } from '../chunkenc/xor-scan.js';
-import { crc32c } from '../encoding/crc32c.js';
-import { be32At, hex32 } from '../encoding/decbuf.js';
-import { isTsdbError } from '../encoding/errors.js';
-import { grown } from '../encoding/grow.js';
-import { MAGIC_CHUNKS, SEGMENT_HEADER_LEN } from '../chunks/segment.js';
-import { firstNonZero } from '../snapshot/pull.js';
+import { ChunkEncoding, decodeChunk, encodingName } from '../../chunkenc/chunk.js';
+import { decodeXORInto } from '../../chunkenc/xor.js';
+import { scanXOR, XOR_SCAN_PAD } from '../../chunkenc/xor-scan.js';
+import { crc32c } from '../../encoding/crc32c.js';
+import { be32At, hex32 } from '../../encoding/decbuf.js';
+import { isTsdbError } from '../../encoding/errors.js';
+import { grown } from '../../encoding/grow.js';
+import { MAGIC_CHUNKS, SEGMENT_HEADER_LEN } from '../../chunks/segment.js';
+import { firstNonZero } from '../../snapshot/pull.js';
 import type { FindingSink } from './findings.js';
-import { Code } from '../encoding/finding-codes.js';
+import { Code } from '../../encoding/finding-codes.js';
 
 /**
  * The longest chunk data read. A chunk holds at most 65535 samples (its 2-byte count);

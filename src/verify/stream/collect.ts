@@ -37,16 +37,16 @@
 //   ──► B checked: its data let go (dropData), its prints kept for checkLate
 
 import type { Readable } from 'node:stream';
-import type { Finding } from '../encoding/errors.js';
-import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck } from './block-check.js';
+import type { Finding } from '../../encoding/errors.js';
+import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck } from '../check/block-check.js';
 import { bufPrint, countSegment, kindOf, mirrored, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
-import { FindingSink, type Recorded } from './findings.js';
-import type { HeadSummary } from './head-check.js';
-import { checkIndex } from './index-check.js';
+import { FindingSink, type Recorded } from '../check/findings.js';
+import type { HeadSummary } from '../check/head-check.js';
+import { checkIndex } from '../check/index-check.js';
 import { INDEX_SPILL_AT, IndexSpill } from './index-spill.js';
-import { checkOverlaps } from './overlaps.js';
-import { SegmentScanner, type ChunkTable } from './segment-scan.js';
-import { Code } from '../encoding/finding-codes.js';
+import { checkOverlaps } from '../check/overlaps.js';
+import { SegmentScanner, type ChunkTable } from '../check/segment-scan.js';
+import { Code } from '../../encoding/finding-codes.js';
 
 export { INDEX_SPILL_AT };
 

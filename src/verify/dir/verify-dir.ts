@@ -6,17 +6,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { classify, type Place } from '../snapshot/classify.js';
-import { stripRel, walkInput, type Walked } from '../snapshot/layout.js';
-import { dirDataFiles, type DataDirFiles } from '../wal/head.js';
+import { ErrorCode, TsdbError, type Finding } from '../../encoding/errors.js';
+import { classify, type Place } from '../../snapshot/classify.js';
+import { stripRel, walkInput, type Walked } from '../../snapshot/layout.js';
+import { dirDataFiles, type DataDirFiles } from '../../wal/head.js';
 import { checkBlockFiles, UnreadableFile, type BlockJob } from './block-files.js';
-import { Collector, INDEX_SPILL_AT, type BlockOutcome } from './collect.js';
+import { Collector, INDEX_SPILL_AT, type BlockOutcome } from '../stream/collect.js';
 import { checkSplit } from './split.js';
-import { finish, type VerifyOptions, type VerifyResult } from './result.js';
-import { errnoPath, isErrno, unreadable } from './usage.js';
-import { workerScript } from '../snapshot/worker-script.js';
-import { Code } from '../encoding/finding-codes.js';
+import { finish, type VerifyOptions, type VerifyResult } from '../result.js';
+import { errnoPath, isErrno, unreadable } from '../usage.js';
+import { workerScript } from '../../threads/worker-script.js';
+import { Code } from '../../encoding/finding-codes.js';
 
 /**
  * Bytes of blocks from which 'auto' uses one thread per core: below it, a worker's own

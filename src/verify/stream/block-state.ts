@@ -5,11 +5,11 @@
 // be recognised as the same block.
 
 import { createHash } from 'node:crypto';
-import type { Finding } from '../encoding/errors.js';
-import { parseMeta, type BlockMeta } from '../meta/meta.js';
-import type { BlockSummary } from './block-check.js';
-import type { FindingSink, Recorded } from './findings.js';
-import type { ChunkTable } from './segment-scan.js';
+import type { Finding } from '../../encoding/errors.js';
+import { parseMeta, type BlockMeta } from '../../meta/meta.js';
+import type { BlockSummary } from '../check/block-check.js';
+import type { FindingSink, Recorded } from '../check/findings.js';
+import type { ChunkTable } from '../check/segment-scan.js';
 
 /** One block file as read: what it gives the cross-check (until its block is checked) and what reading it found. */
 export interface FileMemo {
