@@ -12,6 +12,7 @@
 // A data dir's own snapshots/ (data/snapshots/…, beside wal/) is not read, as Prometheus does not.
 
 import type { Finding } from '../encoding/errors.js';
+import { CappedFindings } from '../encoding/capped.js';
 import { Code } from '../encoding/finding-codes.js';
 import { isBlockName, isSnapshotName } from './layout-check.js';
 
@@ -86,9 +87,6 @@ export interface Classified {
   findings: Finding[];
 }
 
-/** Members listed one by one in findings, per code; the rest are counted. */
-const MAX_LISTED = 20;
-
 /**
  * Classify all paths of one input. `archive` says the paths are an archive's members, which
  * should follow the operator procedure (its findings say where they do not); a directory may
@@ -152,24 +150,18 @@ function layoutWarnings(places: Place[], dataDirs: Set<string>): Finding[] {
  */
 function strayFindings(members: readonly PathInfo[], places: Place[], layout: Classified['layout'], archive: boolean, dataDirs: Set<string>, quiet: Set<number>): Finding[] {
   const containers = new Set(places.flatMap((p) => (p.kind === 'none' ? [] : [p.container])));
-  const out: Finding[] = [];
-  let n = 0;
+  const out = new CappedFindings([], (_, more) => `${more} more members are not read (not listed one by one)`);
   members.forEach((m, i) => {
     if (m.type !== 'file' || places[i]!.kind !== 'none' || quiet.has(i)) return;
     const parts = partsOf(m.name);
     const dir = parts.slice(0, -1).join('/');
     if (!archive && !containers.has(dir)) return;
     if (dataDirs.has(dir) && SERVER_FILES.has(parts[parts.length - 1]!)) return;
-    if (++n > MAX_LISTED) return;
     const shown = m.name.length > 200 ? `${m.name.slice(0, 200)}…` : m.name;
     if (archive && layout === 'snapshots') {
       out.push({ severity: 'error', code: Code.OutsideSnapshots, message: `member \`${shown}\` is not under snapshots/<snapshot>/ (the operator procedure archives snapshots/); it is not read` });
     } else out.push({ severity: 'warning', code: Code.UnexpectedFile, message: `\`${shown}\` is neither a block file nor part of the WAL head; Prometheus ignores it` });
   });
-  if (n > MAX_LISTED) {
-    const code = archive && layout === 'snapshots' ? Code.OutsideSnapshots : Code.UnexpectedFile;
-    out.push({ severity: code === Code.OutsideSnapshots ? 'error' : 'warning', code, message: `${n - MAX_LISTED} more members are not read (not listed one by one)` });
-  }
-  return out;
+  return out.close();
 }
 

@@ -5,6 +5,7 @@
 
 import type { Finding } from '../encoding/errors.js';
 import { segmentName } from '../chunks/segment.js';
+import { CappedFindings } from '../encoding/capped.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
 import type { Place } from './classify.js';
 import { isULID } from '../meta/meta.js';
@@ -32,7 +33,6 @@ export interface LayoutResult {
 const SNAPSHOT_NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[0-9a-f]{16}$/;
 const SEGMENT = /^\d{6}$/;
 /** Findings of one code beyond this many are counted in one summary (a hostile archive can repeat one 100,000 times). */
-const MAX_PER_CODE = 20;
 
 export function isSnapshotName(name: string): boolean {
   const m = SNAPSHOT_NAME.exec(name);
@@ -133,27 +133,7 @@ export function checkLayout(members: readonly MemberInfo[], places: readonly Pla
       if (s.blocks.length === 0) findings.push({ severity: 'warning', code: Code.EmptySnapshot, snapshot: s.name, message: `snapshot dir snapshots/${s.name} holds no block dir` });
     }
   }
-  return { findings: findings.done(), snapshots };
-}
-
-/** Keeps the first MAX_PER_CODE findings of each code; done() adds one summary per code that had more. */
-class CappedFindings {
-  private readonly kept: Finding[] = [];
-  private readonly seen = new Map<FindingCode, { n: number; severity: Finding['severity'] }>();
-
-  push(f: Finding): void {
-    const c = this.seen.get(f.code) ?? { n: 0, severity: f.severity };
-    c.n++;
-    this.seen.set(f.code, c);
-    if (c.n <= MAX_PER_CODE) this.kept.push(f);
-  }
-
-  done(): Finding[] {
-    for (const [code, c] of this.seen) {
-      if (c.n > MAX_PER_CODE) this.kept.push({ severity: c.severity, code, message: `${c.n - MAX_PER_CODE} more ${code} findings not listed (${c.n} in all)` });
-    }
-    return this.kept;
-  }
+  return { findings: findings.close(), snapshots };
 }
 
 const BLOCK_FILES = new Set(['meta.json', 'index', 'tombstones', 'chunks']);

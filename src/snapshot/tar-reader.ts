@@ -25,6 +25,7 @@ import {
   type TarHeader,
 } from './tar-header.js';
 import type { ArchiveEntry } from './stream.js';
+import { CappedFindings, notListed } from '../encoding/capped.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
 import { TarTree, type NodeKind } from './tar-tree.js';
 import { readSparseMap, readSparseText, type SparseMap } from './tar-sparse.js';
@@ -32,7 +33,6 @@ import { readSparseMap, readSparseText, type SparseMap } from './tar-sparse.js';
 /** Pax and GNU long-name records are read whole; real ones are a few hundred bytes. */
 const MAX_META = 1 << 20;
 /** Findings of one kind about single members beyond this many are only counted. */
-const MAX_LISTED = 20;
 /**
  * A Prometheus snapshot holds a dir per block and 4-5 members per block, plus one per
  * 512 MiB chunk segment: 100,000 members is some 20,000 blocks or 50 TB of chunks, far
@@ -65,7 +65,6 @@ export class TarReader {
   private readonly tree = new TarTree();
   /** Zeros added to sparse members' holes so far. */
   private holes = 0;
-  private readonly counts = new Map<string, number>();
 
   constructor(
     private readonly src: Pull,
@@ -73,7 +72,13 @@ export class TarReader {
     private readonly findings: Finding[],
     private readonly gzip: boolean,
     private readonly opts: TarOptions = {},
-  ) {}
+  ) {
+    // Members outside snapshots/ are summed up in their own words.
+    this.listed = new CappedFindings(findings, (code, more, all) => (code === Code.OutsideSnapshots ? `${more} more members are not under snapshots/<snapshot>/ (not listed one by one)` : notListed(code, more, all)));
+  }
+
+  /** Findings about single members, capped per kind. */
+  private readonly listed: CappedFindings;
 
   private pos(n: number): string {
     return `byte ${n} of the ${this.gzip ? 'decompressed ' : ''}tar stream`;
@@ -341,20 +346,12 @@ export class TarReader {
 
   /** Findings that summarize the whole archive. */
   finish(): void {
-    for (const [key, n] of this.counts) {
-      if (n <= MAX_LISTED) continue;
-      const [severity, code] = key.split(' ') as [Finding['severity'], FindingCode];
-      this.findings.push({ severity, code, message: `${n - MAX_LISTED} more ${code} findings not listed (${n} in all)` });
-    }
-    this.counts.clear();
+    this.listed.close();
   }
 
   /** A finding about one member, of a kind that a hostile archive can repeat a million times. */
   private list(severity: Finding['severity'], code: FindingCode, message: string, w: Where = {}): void {
-    const key = `${severity} ${code}`;
-    const n = (this.counts.get(key) ?? 0) + 1;
-    this.counts.set(key, n);
-    if (n <= MAX_LISTED) this.findings.push({ severity, code, ...w, message });
+    if (this.listed.admit(severity, code)) this.findings.push({ severity, code, ...w, message });
   }
 
   fail(code: FindingCode, message: string, w: Where = {}): void {

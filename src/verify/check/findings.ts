@@ -1,11 +1,11 @@
-// Collects findings for one place (snapshot, block). A badly corrupted file
-// can produce a finding per byte, so each code keeps the first few in full
-// and counts the rest, which close() reports as one summary finding.
+// Collects findings for one place (snapshot, block), capped per kind
+// (encoding/capped.ts): a badly corrupted file can produce a finding per byte.
 
 import { isTsdbError, type Finding } from '../../encoding/errors.js';
+import { CappedFindings, MAX_PER_CODE } from '../../encoding/capped.js';
 import { Code, type FindingCode } from '../../encoding/finding-codes.js';
 
-export const MAX_PER_CODE = 20;
+export { MAX_PER_CODE };
 
 /** What one file's check added to a sink, to be replayed for a copy of that file (a hard link). */
 export interface Recorded {
@@ -18,13 +18,14 @@ export interface Recorded {
 export class FindingSink {
   /** Where findings go (see `to`). */
   private list: Finding[];
-  private readonly counts = new Map<FindingCode, { n: number; severity: Finding['severity']; file?: string }>();
+  private readonly capped: CappedFindings;
 
   constructor(
     private readonly place: { snapshot?: string; block?: string },
     list: Finding[] = [],
   ) {
     this.list = list;
+    this.capped = new CappedFindings(list);
   }
 
   /** Errors added through this sink (the list may be shared with others). */
@@ -33,10 +34,7 @@ export class FindingSink {
 
   add(severity: Finding['severity'], code: FindingCode, message: string, file?: string, offset?: number): void {
     if (severity === 'error') this.errors++;
-    const c = this.counts.get(code) ?? { n: 0, severity, file };
-    c.n++;
-    this.counts.set(code, c);
-    if (c.n <= MAX_PER_CODE) this.push(severity, code, message, file, offset);
+    if (this.capped.admit(severity, code, file)) this.push(severity, code, message, file, offset);
     const r = this.recording;
     if (r) {
       const d = r.dropped.get(code);
@@ -64,7 +62,7 @@ export class FindingSink {
    * early keeps its cross-check findings apart until the end.
    */
   to(list: Finding[]): void {
-    this.list = list;
+    this.list = this.capped.out = list;
   }
 
   /** Add again what another sink recorded (the same file, reached by another path). */
@@ -72,9 +70,7 @@ export class FindingSink {
     for (const f of r.added) this.add(f.severity, f.code, f.message, f.file, f.offset);
     for (const [code, d] of r.dropped) {
       if (d.severity === 'error') this.errors += d.n;
-      const c = this.counts.get(code) ?? { n: 0, severity: d.severity, file: d.file };
-      c.n += d.n;
-      this.counts.set(code, c);
+      this.capped.count(d.severity, code, d.n, d.file);
     }
   }
 
@@ -103,14 +99,11 @@ export class FindingSink {
   }
 
   count(code: FindingCode): number {
-    return this.counts.get(code)?.n ?? 0;
+    return this.capped.counted(code);
   }
 
   /** Add one summary finding per code that went over the cap. */
   close(): void {
-    for (const [code, c] of this.counts) {
-      if (c.n > MAX_PER_CODE) this.push(c.severity, code, `${c.n - MAX_PER_CODE} more ${code} findings not listed (${c.n} in all)`, c.file);
-    }
-    this.counts.clear();
+    this.capped.close((severity, code, message, file) => this.push(severity, code, message, file));
   }
 }
