@@ -54,8 +54,8 @@ export const FINDING_CODES = {
   'missing-chunks': { severity: E, meaning: 'a block has no chunks/ dir; Prometheus cannot open it' },
   'missing-tombstones': { severity: W, meaning: 'a block has no tombstones file (Prometheus reads a missing one as empty)' },
   'no-chunk-segments': { severity: E, meaning: 'a block\'s chunks/ holds no segment file' },
-  'bad-segment-name': { severity: E, meaning: 'a chunk segment is not named with six digits' },
-  'chunk-segment-gap': { severity: E, meaning: 'chunk segment numbers do not run 000001, 000002, … without a gap' },
+  'bad-segment-name': { severity: W, meaning: 'a chunk segment is named by a number without six digits (0000001); Prometheus reads it by its position in name order, and the chunk refs are checked against that' },
+  'chunk-segment-gap': { severity: W, meaning: 'chunk segment numbers do not run 000001, 000002, … (a gap, or 000000); Prometheus reads segments by their position in name order, not their number, and the chunk refs are checked against that' },
   'block-split': { severity: E, meaning: 'a block\'s files are not together in the archive, so it could not be checked as a whole' },
   // --- meta.json ---
   'meta-parse': { severity: E, meaning: 'meta.json is not JSON as Go reads it (a syntax error, a BOM, data after the object, nesting deeper than 10000); Prometheus skips the block' },

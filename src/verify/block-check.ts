@@ -6,7 +6,6 @@ import { ErrorCode, isTsdbError } from '../encoding/errors.js';
 import { chunkRefOffset, chunkRefSegment } from '../index/series.js';
 import { JsonFieldError } from '../meta/gojson.js';
 import { parseMeta, type BlockMeta } from '../meta/meta.js';
-import { segmentName } from '../chunks/segment.js';
 import { readTombstones } from '../tombstones/tombstones.js';
 import { FindingSink, type Recorded } from './findings.js';
 import { checkIndex, type IndexFacts } from './index-check.js';
@@ -19,8 +18,12 @@ export interface BlockInput {
   meta?: Uint8Array;
   index?: Uint8Array;
   tombstones?: Uint8Array;
-  /** Scanned chunk segments by sequence number (file 000001 is 0). */
-  segments: Map<number, ChunkTable>;
+  /**
+   * The chunk segment files in the order Prometheus maps them (chunks.go NewDirReader: by
+   * name, so normally 000001 first): a chunk ref's segment part is a position in this list.
+   * A file without a table was not scanned here (a hard link into a block checked earlier).
+   */
+  segments: readonly { rel: string; table?: ChunkTable }[];
   /** meta.json and index checked ahead; used if made from these same bytes. */
   prechecked?: IndexPrecheck;
 }
@@ -119,7 +122,8 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
   const refs = facts ? crossCheckRefs(b, meta, facts, sink) : { numSamples: 0, badChunks: 0, absentSegments: 0 };
   const { numSamples, badChunks, absentSegments } = refs;
   // Chunks no series references.
-  for (const [seq, t] of b.segments) {
+  for (const { rel: file, table: t } of b.segments) {
+    if (!t) continue;
     let n = 0;
     let bytes = 0;
     let first = -1;
@@ -131,7 +135,6 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
       }
     }
     if (n > 0 && facts) {
-      const file = 'chunks/' + segmentName(seq + 1);
       sink.warn(Code.ChunkUnreferenced, `${file}: ${n} chunks (${bytes} bytes) are not referenced by any series, the first at offset ${first}`, file, first);
     }
   }
@@ -170,24 +173,23 @@ function crossCheckRefs(b: BlockInput, meta: BlockMeta | undefined, facts: Index
   let numSamples = 0;
   let badChunks = 0;
   let absentSegments = 0;
-  // The segment's file name, built once per run of refs into one segment (refs mostly run in order).
-  let fileSeq = -1;
-  let file = '';
+  const n = b.segments.length;
   for (let i = 0; i < facts.numChunks; i++) {
     const ref = facts.chunkRef[i];
     const seq = chunkRefSegment(ref);
     const off = chunkRefOffset(ref);
     const at = facts.chunkSeriesOffset[i];
-    if (seq !== fileSeq) {
-      fileSeq = seq;
-      file = 'chunks/' + segmentName(seq + 1);
-    }
-    const t = b.segments.get(seq);
+    const seg = b.segments[seq];
+    const t = seg?.table;
     if (!t) {
       absentSegments++;
-      sink.error(Code.IndexChunkRef, `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
+      const where = seg
+        ? `${seg.rel}, which was not checked with the block`
+        : `segment ${seq + 1} of the block's chunk segments, but chunks/ holds ${n === 1 ? '1 segment file' : `${n} segment files`} (Prometheus maps them by position in name order)`;
+      sink.error(Code.IndexChunkRef, `index series at offset ${at}: chunk ref ${ref} points into ${where}`, 'index', at);
       continue;
     }
+    const file = seg.rel;
     const k = t.find(off);
     if (k < 0 && off >= t.bytes) {
       // Cut at a record boundary, a segment still reads cleanly; only the refs past its end tell.

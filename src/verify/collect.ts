@@ -39,7 +39,7 @@
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
 import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck } from './block-check.js';
-import { bufPrint, countSegment, kindOf, mirrored, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
+import { bufPrint, countSegment, kindOf, mirrored, quietMeta, ready, segmentsInOrder, tablePrint, uncountSegment, type BlockState, type FileMemo } from './block-state.js';
 import { FindingSink, type Recorded } from './findings.js';
 import type { HeadSummary } from './head-check.js';
 import { checkIndex } from './index-check.js';
@@ -142,7 +142,7 @@ export class Collector {
     let s = this.blocks.get(key);
     if (!s) {
       this.snapshot(snapshot);
-      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map(), files: new Map(), mirrors: new Map(), segs: 0, lastSeg: -1, tries: 0, segsTried: 0 };
+      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map(), files: new Map(), mirrors: new Map(), segs: 0, lastSeg: -1, oddSegs: 0, tries: 0, segsTried: 0 };
       this.blocks.set(key, s);
     }
     return s;
@@ -209,10 +209,8 @@ export class Collector {
     }
     countSegment(s, m.rel);
     s.mirrors.delete(m.rel);
-    if (kind === 'segment') {
-      if (segmentSeq(m.rel) < 0) return;
-      s.segments.set(segmentSeq(m.rel), m.table!);
-    } else if (kind === 'index') {
+    if (kind === 'segment') s.segments.set(m.rel, m.table!);
+    else if (kind === 'index') {
       // One that is not an index leaves what was there (it was reported as it was read).
       if (!m.buf && !m.indexFile) return;
       if (s.indexFile && s.indexFile !== m.indexFile) this.spill.release(s.indexFile);
@@ -232,8 +230,8 @@ export class Collector {
   private checkLate(s: BlockState, m: FileMemo, kind: string): void {
     const c = s.checked!;
     const was = c.files.get(m.rel);
-    // A copy that would not be used (not an index, too large, chunks/000000) changes nothing; it was reported as read.
-    if (was?.print === m.print || m.print === 'none' || (kind === 'segment' && segmentSeq(m.rel) < 0)) return;
+    // A copy that would not be used (not an index, too large) changes nothing; it was reported as read.
+    if (was?.print === m.print || m.print === 'none') return;
     const what = was ? 'differs from the copy the block was checked with; tar keeps this later copy, which' : 'was not there when the block was checked; it';
     s.sink.to(c.findings);
     s.sink.error(
@@ -315,8 +313,8 @@ export class Collector {
     if (!s.files.has(rel) && !s.mirrors.has(rel)) return;
     const kind = kindOf(rel);
     if (kind === 'segment') {
-      if (segmentSeq(rel) >= 0) s.segs--;
-      s.segments.delete(segmentSeq(rel));
+      uncountSegment(s, rel);
+      s.segments.delete(rel);
     } else if (kind === 'index') {
       if (s.indexFile) this.spill.release(s.indexFile);
       s.index = s.indexFile = undefined;
@@ -372,7 +370,7 @@ export class Collector {
     for (const t of s.segments.values()) t.refs.fill(0); // counted afresh on each try
     try {
       const index = s.indexFile ? this.spill.load(s.indexFile, sink) : s.index;
-      return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments, prechecked: this.prechecked }, sink);
+      return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: segmentsInOrder(s), prechecked: this.prechecked }, sink);
     } catch (e) {
       // A bug must not hide the other blocks: it becomes this block's finding.
       sink.caught(e, Code.InternalError);
