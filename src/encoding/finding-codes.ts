@@ -116,7 +116,8 @@ export const FINDING_CODES = {
   'tombstones-interval': { severity: W, meaning: 'a tombstone interval has minTime above maxTime; Prometheus reads it, and it deletes nothing' },
   'tombstones-ref': { severity: W, meaning: 'a tombstone names a series the index does not have; Prometheus reads it, and it deletes nothing' },
   // --- blocks together ---
-  'blocks-overlap': { severity: W, meaning: 'two blocks overlap in time (Prometheus merges them at query time)' },
+  'blocks-overlap': { severity: W, meaning: 'two blocks overlap in time (Prometheus merges them at query time); blocks of out-of-order compaction (hint from-out-of-order) overlap by design and are not reported' },
+  'block-superseded': { severity: EW, meaning: 'a block is named in another block\'s compaction.parents, so Prometheus deletes it on start (warning: a block that replaces it covers its time range and serves it; error: none does, and its samples are not served)' },
   // --- head: WAL, checkpoints, chunks_head ---
   'wal-unreadable': { severity: E, meaning: 'the WAL cannot be read (wal is not a directory, or a segment cannot be read); Prometheus refuses to open the head' },
   'wal-segment-missing': { severity: E, meaning: 'WAL or checkpoint segments are not numbered in sequence; Prometheus and promtool refuse them ("segments are not sequential")' },
@@ -233,6 +234,7 @@ export const Code = {
   TombstonesInterval: 'tombstones-interval',
   TombstonesRef: 'tombstones-ref',
   BlocksOverlap: 'blocks-overlap',
+  BlockSuperseded: 'block-superseded',
   WalUnreadable: 'wal-unreadable',
   WalSegmentMissing: 'wal-segment-missing',
   WalCorrupt: 'wal-corrupt',

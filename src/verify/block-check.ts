@@ -38,8 +38,30 @@ export interface BlockSummary {
   numTombstones: number;
 }
 
+/**
+ * What of a block's meta.json the checks across blocks need (superseded.ts, overlaps.ts):
+ * the ULID Prometheus knows it by, the parents its compaction replaced, and its hints.
+ */
+export interface Lineage {
+  ulid: string;
+  parents: string[];
+  deletable: boolean;
+  /** Made by out-of-order compaction (hint from-out-of-order): it overlaps in-order blocks by design. */
+  outOfOrder: boolean;
+}
+
+/** A real compaction has a handful of parents; a hostile meta.json's beyond this many are not kept, so memory stays flat. */
+export const MAX_PARENTS = 1024;
+
+export function lineageOf(meta: BlockMeta): Lineage {
+  const c = meta.compaction;
+  return { ulid: meta.ulid, parents: c.parents.slice(0, MAX_PARENTS).map((p) => p.ulid), deletable: c.deletable, outOfOrder: c.hints.includes('from-out-of-order') };
+}
+
 export interface BlockCheck {
   summary: BlockSummary;
+  /** Undefined when meta.json does not parse (Prometheus cannot load the block). */
+  lineage?: Lineage;
   /** Index chunk refs into segments the block lacks (in an archive they may still come). */
   absentSegments: number;
 }
@@ -165,7 +187,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     numSamples: facts ? numSamples : meta?.stats.numSamples ?? 0,
     numTombstones,
   };
-  return { summary, absentSegments };
+  return { summary, absentSegments, lineage: meta && lineageOf(meta) };
 }
 
 /** Every index chunk ref against the segments' chunk tables (a function of its own, so the JIT compiles just this loop). */

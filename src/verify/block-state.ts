@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { isSegmentFileName, segmentOrder } from '../chunks/segment.js';
 import type { Finding } from '../encoding/errors.js';
 import { parseMeta, type BlockMeta } from '../meta/meta.js';
-import type { BlockSummary } from './block-check.js';
+import type { BlockSummary, Lineage } from './block-check.js';
 import type { FindingSink, Recorded } from './findings.js';
 import type { ChunkTable } from './segment-scan.js';
 
@@ -31,6 +31,7 @@ export interface Checked {
   /** The same, for a block that is this one again through hard links. */
   recorded: Recorded;
   summary: BlockSummary;
+  lineage?: Lineage;
   /** The files it was checked with, by block-relative path. */
   files: Map<string, FileMemo>;
   /** Its meta.json (small), for a later copy of its index. */

@@ -38,13 +38,14 @@
 
 import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
-import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck } from './block-check.js';
+import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck, type Lineage } from './block-check.js';
 import { bufPrint, countSegment, kindOf, mirrored, quietMeta, ready, segmentsInOrder, tablePrint, uncountSegment, type BlockState, type FileMemo } from './block-state.js';
 import { FindingSink, type Recorded } from './findings.js';
 import type { HeadSummary } from './head-check.js';
 import { checkIndex } from './index-check.js';
 import { INDEX_SPILL_AT, IndexSpill } from './index-spill.js';
 import { checkOverlaps } from './overlaps.js';
+import { checkSuperseded } from './superseded.js';
 import { SegmentScanner, type ChunkTable } from './segment-scan.js';
 import { Code } from '../encoding/finding-codes.js';
 
@@ -64,6 +65,7 @@ export interface BlockOutcome {
   /** Its cross-check findings and per-code summaries. */
   check: Finding[];
   summary: BlockSummary;
+  lineage?: Lineage;
 }
 
 export interface SnapshotSummary {
@@ -329,9 +331,11 @@ export class Collector {
     const same = mirrored(s);
     let rec: Recorded;
     let summary: BlockSummary;
+    let lineage: Lineage | undefined;
     if (same) {
       rec = same.recorded;
       summary = { ...same.summary };
+      lineage = same.lineage;
     } else {
       // Checked apart first: a block whose index refers to a segment not yet seen waits for it.
       const scratch = new FindingSink({ snapshot: s.snapshot, block: s.name });
@@ -351,13 +355,14 @@ export class Collector {
       }
       rec = scratch.recorded();
       summary = r.summary;
+      lineage = r.lineage;
     }
     const findings: Finding[] = [];
     s.sink.to(findings);
     s.sink.replay(rec);
     s.sink.to(this.findings);
     const meta = s.meta && s.meta.length <= MAX_KEPT_META ? s.meta : undefined;
-    s.checked = { findings, recorded: rec, summary, files: new Map([...s.files, ...s.mirrors]), meta, closed: false };
+    s.checked = { findings, recorded: rec, summary, lineage, files: new Map([...s.files, ...s.mirrors]), meta, closed: false };
     if (s.indexFile) this.spill.release(s.indexFile);
     for (const m of s.files.values()) if (m.owner === s) this.dropData(m);
     s.index = s.meta = s.tombstones = s.indexFile = undefined;
@@ -387,7 +392,7 @@ export class Collector {
   adopt(o: BlockOutcome): void {
     const s = this.state(o.snapshot, o.block);
     for (const f of o.read) this.findings.push(f);
-    s.checked = { findings: o.check, recorded: { added: [], dropped: new Map() }, summary: o.summary, files: new Map(), closed: true };
+    s.checked = { findings: o.check, recorded: { added: [], dropped: new Map() }, summary: o.summary, lineage: o.lineage, files: new Map(), closed: true };
   }
 
   /** The one block this collector read (a worker's job), checked, as plain data. */
@@ -398,7 +403,7 @@ export class Collector {
     const check = [...s.checked!.findings];
     s.sink.to(check);
     s.sink.close();
-    return { snapshot: s.snapshot, block: s.name, read: this.findings, check, summary: s.checked!.summary };
+    return { snapshot: s.snapshot, block: s.name, read: this.findings, check, summary: s.checked!.summary, lineage: s.checked!.lineage };
   }
 
   /** The end of the input: check every block not checked yet. */
@@ -417,16 +422,25 @@ export class Collector {
   finish(): SnapshotSummary[] {
     this.checkRemaining();
     const out = new Map<string, SnapshotSummary>();
-    for (const name of this.snapshotNames) out.set(name, { name, blocks: [] });
+    const lineages = new Map<string, Map<string, Lineage>>();
+    for (const name of this.snapshotNames) {
+      out.set(name, { name, blocks: [] });
+      lineages.set(name, new Map());
+    }
     for (const s of this.blocks.values()) {
       const c = s.checked!;
       for (const f of c.findings) this.findings.push(f);
       if (!c.closed) s.sink.close();
       out.get(s.snapshot)!.blocks.push(c.summary);
+      if (c.lineage) lineages.get(s.snapshot)!.set(s.name, c.lineage);
     }
     for (const snap of out.values()) {
       snap.blocks.sort((a, b) => (a.minTime ?? 0) - (b.minTime ?? 0) || (a.ulid < b.ulid ? -1 : 1));
-      checkOverlaps(snap, new FindingSink({ snapshot: snap.name }, this.findings));
+      const sink = new FindingSink({ snapshot: snap.name }, this.findings);
+      const lineage = lineages.get(snap.name)!;
+      // Blocks Prometheus deletes on start are not among those it merges at query time.
+      const deleted = checkSuperseded(snap.name, snap.blocks, lineage, this.findings);
+      checkOverlaps(snap.blocks.filter((b) => !deleted.has(b.ulid) && !lineage.get(b.ulid)?.outOfOrder), sink);
     }
     this.cleanup();
     return [...out.values()];
