@@ -39,7 +39,7 @@ export function checkSuperseded(snapshot: string, blocks: readonly BlockSummary[
     servedBy.set(b.ulid, null); // a cycle of parents serves nothing
     let found: BlockSummary | null = null;
     for (const c of children.get(ulidOf(b)) ?? []) {
-      if (c === b || !covers(c, b)) continue;
+      if (!covers(c, b)) continue;
       found = server(c);
       if (found) break;
     }

@@ -79,6 +79,16 @@ describe('segments are mapped by position in name order', () => {
     );
   });
 
+  it('in an archive, a block with an oddly named segment is not checked until the end, where a later segment can move the others', async () => {
+    // 0000009 and 000002 first would read as positions 0 and 1; 000001, after another block, takes position 1.
+    const { members } = segmentedBlock(2, ['0000009', '000001']);
+    const extra = segmentedBlock(3).members.find((m) => m.name.endsWith('/chunks/000003'))!;
+    const late = members.findIndex((m) => m.name.endsWith('/chunks/000001'));
+    const spread = [...members.slice(0, late), { ...extra, name: extra.name.replace(/000003$/, '000002') }, ...members.slice(late + 1), ...realMembers().filter((m) => m.data), members[late]!];
+    const r = (await verifyBuffer(buildTar(spread).tar)).result;
+    expect(r.findings.filter((f) => f.block === BLOCK && f.severity === 'error')).toEqual([]);
+  });
+
   it('in an archive, a block with an oddly named segment waits for the end: a segment after another block still counts', async () => {
     const { members } = segmentedBlock(2, ['000001', '000003']);
     const seg3 = members.findIndex((m) => m.name.endsWith('/chunks/000003'));
