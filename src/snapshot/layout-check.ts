@@ -212,13 +212,13 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
 function checkSegmentNames(where: string, order: string[], f: (severity: Finding['severity'], code: FindingCode, file: string, message: string) => void): void {
   const byPosition = (i: number) => `Prometheus maps chunk refs to segment files by their position in name order, so it reads this one as segment ${i + 1} of ${order.length}; the index's chunk refs are checked against the files so mapped`;
   const have = new Set(order);
-  const last = Math.max(0, ...order.filter((n) => SEGMENT.test(n)).map(Number));
+  const last = order.reduce((m, n) => (SEGMENT.test(n) ? Math.max(m, Number(n)) : m), 0);
   const missing: string[] = [];
   for (let want = 1; want <= last && missing.length < 5; want++) if (!have.has(seg6(want))) missing.push(seg6(want));
   let gap = false;
   order.forEach((name, i) => {
     const rel = `chunks/${name}`;
-    if (!SEGMENT.test(name)) f('warning', Code.BadSegmentName, rel, `${where}/${rel}: Prometheus names segments with six digits (000001); ${byPosition(i)}`);
+    if (!SEGMENT.test(name)) f('warning', Code.BadSegmentName, rel, `${where}/${rel}: Prometheus writes segment names of six digits (000001); ${byPosition(i)}`);
     else if (Number(name) !== i + 1 && !gap) {
       gap = true;
       const why = name === '000000' ? 'numbering starts at 000001' : missing.length > 0 ? `chunks/ has no segment ${missing.join(', ')}${missing.length === 5 ? ', …' : ''}` : 'segments named otherwise sort before it';
