@@ -2,7 +2,7 @@
 // chunk segments read on demand, as Prometheus's tsdb/block.go opens them
 // together. Every error carries the block and file it came from.
 
-import { readChunkRecord, readSegmentHeader, segmentName, type ChunkRecord } from '../chunks/segment.js';
+import { readChunkRecord, readSegmentHeader, segmentOrder, type ChunkRecord } from '../chunks/segment.js';
 import { ErrorCode, TsdbError, isTsdbError } from '../encoding/errors.js';
 import type { VarintResult } from '../encoding/varint.js';
 import { IndexReader } from '../index/reader.js';
@@ -44,6 +44,8 @@ export class Block {
   private indexReader?: IndexReader;
   private tombstoneData?: Tombstones;
   private readonly segments = new Map<number, Segment>();
+  /** Segment file names by the position a chunk ref names. */
+  private segmentFiles?: string[];
   private readonly vr: VarintResult = { value: 0, next: 0 };
 
   private readonly pageSize: number;
@@ -95,8 +97,14 @@ export class Block {
   }
 
   private openSegment(seq: number): Segment {
-    // Chunk refs count segments from 0; files are numbered from 000001.
-    const file = 'chunks/' + segmentName(seq + 1);
+    // A chunk ref's segment part is a position among the numeric names in chunks/, in name
+    // order (chunks.go NewDirReader): normally 000001 is 0, but Prometheus reads any names so.
+    this.segmentFiles ??= segmentOrder(this.source.chunkFiles());
+    const name = this.segmentFiles[seq];
+    if (name === undefined) {
+      throw new TsdbError(ErrorCode.NotFound, `block ${this.name}: a chunk ref names segment ${seq} (from 0), but chunks/ holds ${this.segmentFiles.length} segment files`, { block: this.name, file: 'chunks' });
+    }
+    const file = 'chunks/' + name;
     // (-1: the size is unknown; the whole-file read reports a missing segment.)
     const size = this.source.readRange ? (this.source.size(file) ?? -1) : -1;
     let s: Segment;

@@ -76,3 +76,25 @@ export function readChunkRecord(buf: Uint8Array, off: number, crc = true, vr: Va
 export function segmentName(seq: number): string {
   return String(seq).padStart(6, '0');
 }
+
+const MAX_UINT64 = '18446744073709551615';
+
+/**
+ * Whether Prometheus takes a file in chunks/ for a segment: its name parses as a uint64
+ * (tsdb/chunks/chunks.go sequenceFiles: strconv.ParseUint(name, 10, 64); no sign, any
+ * leading zeros). Every other name is ignored.
+ */
+export function isSegmentFileName(name: string): boolean {
+  if (!/^[0-9]+$/.test(name)) return false;
+  const digits = name.replace(/^0+(?=.)/, '');
+  return digits.length < MAX_UINT64.length || (digits.length === MAX_UINT64.length && digits <= MAX_UINT64);
+}
+
+/**
+ * Segment file names in the order Prometheus maps them: os.ReadDir lists chunks/ sorted by
+ * name (byte order), and a chunk ref's upper 32 bits index that list of segment files
+ * (chunks.go NewDirReader), whatever the numbers in the names. Normally 000001 is index 0.
+ */
+export function segmentOrder(names: Iterable<string>): string[] {
+  return [...names].filter(isSegmentFileName).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

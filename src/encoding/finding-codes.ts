@@ -54,8 +54,8 @@ export const FINDING_CODES = {
   'missing-chunks': { severity: E, meaning: 'a block has no chunks/ dir; Prometheus cannot open it' },
   'missing-tombstones': { severity: W, meaning: 'a block has no tombstones file (Prometheus reads a missing one as empty)' },
   'no-chunk-segments': { severity: E, meaning: 'a block\'s chunks/ holds no segment file' },
-  'bad-segment-name': { severity: E, meaning: 'a chunk segment is not named with six digits' },
-  'chunk-segment-gap': { severity: E, meaning: 'chunk segment numbers do not run 000001, 000002, … without a gap' },
+  'bad-segment-name': { severity: W, meaning: 'a chunk segment is named by a number without six digits (0000001); Prometheus reads it by its position in name order, and the chunk refs are checked against that' },
+  'chunk-segment-gap': { severity: W, meaning: 'chunk segment numbers do not run 000001, 000002, … (a gap, or 000000); Prometheus reads segments by their position in name order, not their number, and the chunk refs are checked against that' },
   'block-split': { severity: E, meaning: 'a block\'s files are not together in the archive, so it could not be checked as a whole' },
   // --- meta.json ---
   'meta-parse': { severity: E, meaning: 'meta.json is not JSON as Go reads it (a syntax error, a BOM, data after the object, nesting deeper than 10000); Prometheus skips the block' },
@@ -116,7 +116,8 @@ export const FINDING_CODES = {
   'tombstones-interval': { severity: W, meaning: 'a tombstone interval has minTime above maxTime; Prometheus reads it, and it deletes nothing' },
   'tombstones-ref': { severity: W, meaning: 'a tombstone names a series the index does not have; Prometheus reads it, and it deletes nothing' },
   // --- blocks together ---
-  'blocks-overlap': { severity: W, meaning: 'two blocks overlap in time (Prometheus merges them at query time)' },
+  'blocks-overlap': { severity: W, meaning: 'two blocks overlap in time (Prometheus merges them at query time); blocks of out-of-order compaction (hint from-out-of-order) overlap by design and are not reported' },
+  'block-superseded': { severity: EW, meaning: 'a block is named in another block\'s compaction.parents, so Prometheus deletes it on start (warning: a block that replaces it covers its time range and serves it; error: none does, and its samples are not served)' },
   // --- head: WAL, checkpoints, chunks_head ---
   'wal-unreadable': { severity: E, meaning: 'the WAL cannot be read (wal is not a directory, or a segment cannot be read); Prometheus refuses to open the head' },
   'wal-segment-missing': { severity: E, meaning: 'WAL or checkpoint segments are not numbered in sequence; Prometheus and promtool refuse them ("segments are not sequential")' },
@@ -233,6 +234,7 @@ export const Code = {
   TombstonesInterval: 'tombstones-interval',
   TombstonesRef: 'tombstones-ref',
   BlocksOverlap: 'blocks-overlap',
+  BlockSuperseded: 'block-superseded',
   WalUnreadable: 'wal-unreadable',
   WalSegmentMissing: 'wal-segment-missing',
   WalCorrupt: 'wal-corrupt',

@@ -7,6 +7,7 @@ import type { Finding } from '../encoding/errors.js';
 import { segmentName } from '../chunks/segment.js';
 import { CappedFindings } from '../encoding/capped.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
+import { isSegmentFileName, segmentOrder } from '../chunks/segment.js';
 import type { Place } from './classify.js';
 import { isULID } from '../meta/meta.js';
 
@@ -147,9 +148,10 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
   if (!b.files.has('index')) f('error', Code.MissingIndex, 'index', `${where} has no index; Prometheus cannot open the block`);
   if (!b.files.has('tombstones')) f('warning', Code.MissingTombstones, 'tombstones', `${where} has no tombstones file (Prometheus reads a missing one as empty)`);
 
-  // Segments: Prometheus reads every numeric name in chunks/ in name order, and a chunk
-  // ref's upper 32 bits index that list, so names must be 000001, 000002, … with no gap.
-  const seqs: number[] = [];
+  // Segments: Prometheus maps every file in chunks/ whose name parses as a number, in name
+  // order, and a chunk ref's upper 32 bits are a position in that list (chunks.go
+  // NewDirReader), so 000001 is segment 0 only because it sorts first.
+  const segs: string[] = [];
   let hasChunks = b.dirs.has('chunks');
   const reported = new Set<string>();
   for (const rel of [...b.files.keys(), ...b.dirs].sort()) {
@@ -161,11 +163,10 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
       hasChunks = true;
       const seg = rel.slice('chunks/'.length);
       const isFile = b.files.has(rel);
-      if (isFile && SEGMENT.test(seg)) seqs.push(Number(seg));
-      else if (isFile && /^\d+$/.test(seg)) f('error', Code.BadSegmentName, rel, `${where}/${rel}: segment names have 6 digits (000001); Prometheus would still read this one, out of order`);
-      // Prometheus maps every numeric name in chunks/ as a segment (chunks.go sequenceFiles), and a dir cannot be mapped.
-      else if (/^\d+$/.test(seg)) f('error', Code.UnexpectedFile, rel, `${where}/${rel} is a dir with a segment's name; Prometheus cannot open the block ("mmap files: no such device")`);
-      else f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is not a chunk segment (000001, 000002, …)`);
+      if (isFile && isSegmentFileName(seg)) segs.push(seg);
+      // A dir cannot be mapped: NewDirReader fails, and the block with it.
+      else if (isSegmentFileName(seg)) f('error', Code.UnexpectedFile, rel, `${where}/${rel} is a dir with a segment's name; Prometheus cannot open the block ("mmap files: no such device")`);
+      else f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is not a chunk segment: Prometheus reads only files named by a number (000001, 000002, …) and ignores it`);
     } else if (top !== 'chunks' && b.dirs.has(rel)) {
       f('warning', Code.UnexpectedFile, rel, `${where}/${rel} is a dir, not a file`);
     }
@@ -174,24 +175,35 @@ function checkBlock(snapshot: string, block: string, b: BlockDir, findings: Capp
     f('error', Code.MissingChunks, 'chunks', `${where} has no chunks/ dir${b.files.has('chunks') ? ' (chunks is a file)' : ''}`);
     return;
   }
-  if (seqs.length === 0) {
+  if (segs.length === 0) {
     // Prometheus creates segment 000001 with the first chunk and never persists a block
     // without samples (LeveledCompactor.write returns early), so this is not a real block.
     f('error', Code.NoChunkSegments, 'chunks', `${where}/chunks holds no segment file; a Prometheus block always has chunks/000001`);
     return;
   }
-  seqs.sort((x, y) => x - y);
-  const have = new Set(seqs);
+  checkSegmentNames(where, segmentOrder(segs), f);
+}
+
+/**
+ * Segment names other than Prometheus's own (000001, 000002, … at positions 0, 1, …) are
+ * read all the same, by position: warnings that say so. Whether the index's chunk refs
+ * then land on chunks is for the block check, which maps segments the same way.
+ */
+function checkSegmentNames(where: string, order: string[], f: (severity: Finding['severity'], code: FindingCode, file: string, message: string) => void): void {
+  const byPosition = (i: number) => `Prometheus maps chunk refs to segment files by their position in name order, so it reads this one as segment ${i + 1} of ${order.length}; the index's chunk refs are checked against the files so mapped`;
+  const have = new Set(order);
+  const last = order.reduce((m, n) => (SEGMENT.test(n) ? Math.max(m, Number(n)) : m), 0);
   const missing: string[] = [];
-  for (let want = 1; want <= seqs[seqs.length - 1]! && missing.length < 5; want++) {
-    if (!have.has(want)) missing.push(segmentName(want));
-  }
-  if (have.has(0)) {
-    f('error', Code.ChunkSegmentGap, 'chunks/000000', `${where}/chunks/000000: segment numbering starts at 000001; Prometheus would count this one as the first segment and every chunk ref would point at the wrong file`);
-  }
-  if (missing.length > 0) {
-    const max = segmentName(seqs[seqs.length - 1]!);
-    f('error', Code.ChunkSegmentGap, `chunks/${missing[0]}`, `${where}/chunks has no segment ${missing.join(', ')}${missing.length === 5 ? ', …' : ''} but goes up to ${max}; chunk refs into later segments would point at the wrong file`);
-  }
+  for (let want = 1; want <= last && missing.length < 5; want++) if (!have.has(segmentName(want))) missing.push(segmentName(want));
+  let gap = false;
+  order.forEach((name, i) => {
+    const rel = `chunks/${name}`;
+    if (!SEGMENT.test(name)) f('warning', Code.BadSegmentName, rel, `${where}/${rel}: Prometheus writes segment names of six digits (000001); ${byPosition(i)}`);
+    else if (Number(name) !== i + 1 && !gap) {
+      gap = true;
+      const why = name === '000000' ? 'numbering starts at 000001' : missing.length > 0 ? `chunks/ has no segment ${missing.join(', ')}${missing.length === 5 ? ', …' : ''}` : 'segments named otherwise sort before it';
+      f('warning', Code.ChunkSegmentGap, rel, `${where}/${rel}: ${why}; ${byPosition(i)}`);
+    }
+  });
 }
 

@@ -126,21 +126,37 @@ describe('checkLayout rules', () => {
     expect(r.findings.map((f) => [f.code, f.severity, f.file])).toEqual([['no-chunk-segments', 'error', 'chunks']]);
   });
 
-  it('chunk-segment-gap: segments must be 000001, 000002, … with no gap', () => {
+  it('chunk-segment-gap (warning): segments not numbered 000001, 000002, … are read by position in name order', () => {
     const withSegs = (segs: string[]) => checkLayout([...without(valid(), '/000001'), ...segs.map((s) => file(`snapshots/${S}/${B}/chunks/${s}`))]);
     expect(withSegs(['000001', '000002', '000003']).findings).toEqual([]);
     const gap = withSegs(['000001', '000003']);
-    expect(gap.findings.map((f) => [f.code, f.severity, f.file])).toEqual([['chunk-segment-gap', 'error', 'chunks/000002']]);
-    expect(gap.findings[0]!.message).toMatch(/no segment 000002/);
-    expect(codes(withSegs(['000002']).findings)).toEqual(['chunk-segment-gap']);
-    expect(withSegs(['000000', '000001']).findings.map((f) => f.file)).toEqual(['chunks/000000']);
+    expect(gap.findings.map((f) => [f.code, f.severity, f.file])).toEqual([['chunk-segment-gap', 'warning', 'chunks/000003']]);
+    expect(gap.findings[0]!.message).toMatch(/no segment 000002; .* reads this one as segment 2 of 2/);
+    expect(withSegs(['000002']).findings.map((f) => [f.code, f.severity, f.file])).toEqual([['chunk-segment-gap', 'warning', 'chunks/000002']]);
+    expect(withSegs(['000000', '000001']).findings.map((f) => [f.file, f.message.includes('numbering starts at 000001')])).toEqual([['chunks/000000', true]]);
   });
 
-  it('bad-segment-name for numbers that are not 6 digits; other names are unexpected files', () => {
-    const r = checkLayout([...valid(), file(`snapshots/${S}/${B}/chunks/2`), file(`snapshots/${S}/${B}/chunks/000002.tmp`)]);
+  it('bad-segment-name (warning) for numbers that are not 6 digits, at their position in name order; other names are unexpected files', () => {
+    const r = checkLayout([...valid(), file(`snapshots/${S}/${B}/chunks/2`), file(`snapshots/${S}/${B}/chunks/000002.tmp`), file(`snapshots/${S}/${B}/chunks/+00002`)]);
     expect(r.findings.map((f) => [f.code, f.severity, f.file])).toEqual([
+      ['unexpected-file', 'warning', 'chunks/+00002'],
       ['unexpected-file', 'warning', 'chunks/000002.tmp'],
-      ['bad-segment-name', 'error', 'chunks/2'],
+      ['bad-segment-name', 'warning', 'chunks/2'],
+    ]);
+    expect(r.findings[2]!.message).toMatch(/segment 2 of 2/);
+    // 0000002 sorts before 000001, so Prometheus reads it first: 000001 is then out of place too.
+    const early = checkLayout([...valid(), file(`snapshots/${S}/${B}/chunks/0000002`)]);
+    expect(early.findings.map((f) => [f.code, f.file, /segment (\d) of 2/.exec(f.message)?.[1]])).toEqual([
+      ['bad-segment-name', 'chunks/0000002', '1'],
+      ['chunk-segment-gap', 'chunks/000001', '2'],
+    ]);
+  });
+
+  it('a name past uint64 is no segment to Prometheus (strconv.ParseUint fails): an unexpected file', () => {
+    const r = checkLayout([...valid(), file(`snapshots/${S}/${B}/chunks/18446744073709551616`), file(`snapshots/${S}/${B}/chunks/018446744073709551615`)]);
+    expect(r.findings.map((f) => [f.code, f.severity, f.file])).toEqual([
+      ['unexpected-file', 'warning', 'chunks/18446744073709551616'],
+      ['bad-segment-name', 'warning', 'chunks/018446744073709551615'],
     ]);
   });
 

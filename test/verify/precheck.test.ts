@@ -30,13 +30,13 @@ function input(flip?: number): BlockInput {
   if (flip !== undefined) index[flip]! ^= 0x04;
   const scanner = new SegmentScanner('chunks/000001', new FindingSink({}));
   scanner.push(fs.readFileSync(path.join(blockDir, 'chunks', '000001')));
-  return { name, meta: fs.readFileSync(path.join(blockDir, 'meta.json')), index, tombstones: fs.readFileSync(path.join(blockDir, 'tombstones')), segments: new Map([[0, scanner.end()]]) };
+  return { name, meta: fs.readFileSync(path.join(blockDir, 'meta.json')), index, tombstones: fs.readFileSync(path.join(blockDir, 'tombstones')), segments: [{ rel: 'chunks/000001', table: scanner.end() }] };
 }
 
 function run(b: BlockInput) {
   const findings: any[] = [];
   const sink = new FindingSink({ snapshot: 's', block: b.name }, findings);
-  for (const t of b.segments.values()) t.refs.fill(0);
+  for (const s of b.segments) s.table!.refs.fill(0);
   const r = checkBlock(b, sink);
   return { findings, summary: r.summary, errors: sink.errors };
 }

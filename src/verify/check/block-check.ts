@@ -6,7 +6,6 @@ import { ErrorCode, isTsdbError } from '../../encoding/errors.js';
 import { chunkRefOffset, chunkRefSegment } from '../../index/series.js';
 import { JsonFieldError } from '../../meta/gojson.js';
 import { parseMeta, type BlockMeta } from '../../meta/meta.js';
-import { segmentName } from '../../chunks/segment.js';
 import { readTombstones } from '../../tombstones/tombstones.js';
 import { FindingSink, type Recorded } from './findings.js';
 import { checkIndex, type IndexFacts } from './index-check.js';
@@ -19,8 +18,12 @@ export interface BlockInput {
   meta?: Uint8Array;
   index?: Uint8Array;
   tombstones?: Uint8Array;
-  /** Scanned chunk segments by sequence number (file 000001 is 0). */
-  segments: Map<number, ChunkTable>;
+  /**
+   * The chunk segment files in the order Prometheus maps them (chunks.go NewDirReader: by
+   * name, so normally 000001 first): a chunk ref's segment part is a position in this list.
+   * A file without a table was not scanned here (a hard link into a block checked earlier).
+   */
+  segments: readonly { rel: string; table?: ChunkTable }[];
   /** meta.json and index checked ahead; used if made from these same bytes. */
   prechecked?: IndexPrecheck;
 }
@@ -35,8 +38,30 @@ export interface BlockSummary {
   numTombstones: number;
 }
 
+/**
+ * What of a block's meta.json the checks across blocks need (superseded.ts, overlaps.ts):
+ * the ULID Prometheus knows it by, the parents its compaction replaced, and its hints.
+ */
+export interface Lineage {
+  ulid: string;
+  parents: string[];
+  deletable: boolean;
+  /** Made by out-of-order compaction (hint from-out-of-order): it overlaps in-order blocks by design. */
+  outOfOrder: boolean;
+}
+
+/** A real compaction has a handful of parents; a hostile meta.json's beyond this many are not kept, so memory stays flat. */
+export const MAX_PARENTS = 1024;
+
+export function lineageOf(meta: BlockMeta): Lineage {
+  const c = meta.compaction;
+  return { ulid: meta.ulid, parents: c.parents.slice(0, MAX_PARENTS).map((p) => p.ulid), deletable: c.deletable, outOfOrder: c.hints.includes('from-out-of-order') };
+}
+
 export interface BlockCheck {
   summary: BlockSummary;
+  /** Undefined when meta.json does not parse (Prometheus cannot load the block). */
+  lineage?: Lineage;
   /** Index chunk refs into segments the block lacks (in an archive they may still come). */
   absentSegments: number;
 }
@@ -119,7 +144,8 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
   const refs = facts ? crossCheckRefs(b, meta, facts, sink) : { numSamples: 0, badChunks: 0, absentSegments: 0 };
   const { numSamples, badChunks, absentSegments } = refs;
   // Chunks no series references.
-  for (const [seq, t] of b.segments) {
+  for (const { rel: file, table: t } of b.segments) {
+    if (!t) continue;
     let n = 0;
     let bytes = 0;
     let first = -1;
@@ -131,7 +157,6 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
       }
     }
     if (n > 0 && facts) {
-      const file = 'chunks/' + segmentName(seq + 1);
       sink.warn(Code.ChunkUnreferenced, `${file}: ${n} chunks (${bytes} bytes) are not referenced by any series, the first at offset ${first}`, file, first);
     }
   }
@@ -162,7 +187,7 @@ export function checkBlock(b: BlockInput, sink: FindingSink): BlockCheck {
     numSamples: facts ? numSamples : meta?.stats.numSamples ?? 0,
     numTombstones,
   };
-  return { summary, absentSegments };
+  return { summary, absentSegments, lineage: meta && lineageOf(meta) };
 }
 
 /** Every index chunk ref against the segments' chunk tables (a function of its own, so the JIT compiles just this loop). */
@@ -170,24 +195,23 @@ function crossCheckRefs(b: BlockInput, meta: BlockMeta | undefined, facts: Index
   let numSamples = 0;
   let badChunks = 0;
   let absentSegments = 0;
-  // The segment's file name, built once per run of refs into one segment (refs mostly run in order).
-  let fileSeq = -1;
-  let file = '';
+  const n = b.segments.length;
   for (let i = 0; i < facts.numChunks; i++) {
     const ref = facts.chunkRef[i];
     const seq = chunkRefSegment(ref);
     const off = chunkRefOffset(ref);
     const at = facts.chunkSeriesOffset[i];
-    if (seq !== fileSeq) {
-      fileSeq = seq;
-      file = 'chunks/' + segmentName(seq + 1);
-    }
-    const t = b.segments.get(seq);
+    const seg = b.segments[seq];
+    const t = seg?.table;
     if (!t) {
       absentSegments++;
-      sink.error(Code.IndexChunkRef, `index series at offset ${at}: chunk ref ${ref} points into ${file}, which is not in the block`, 'index', at);
+      const where = seg
+        ? `${seg.rel}, which was not checked with the block`
+        : `segment ${seq + 1} of the block's chunk segments, but chunks/ holds ${n === 1 ? '1 segment file' : `${n} segment files`} (Prometheus maps them by position in name order)`;
+      sink.error(Code.IndexChunkRef, `index series at offset ${at}: chunk ref ${ref} points into ${where}`, 'index', at);
       continue;
     }
+    const file = seg.rel;
     const k = t.find(off);
     if (k < 0 && off >= t.bytes) {
       // Cut at a record boundary, a segment still reads cleanly; only the refs past its end tell.

@@ -1,5 +1,8 @@
-// Blocks of one snapshot whose time ranges overlap: Prometheus merges them
-// when it reads, but it is unusual in a snapshot.
+// Blocks of one snapshot whose time ranges overlap: Prometheus (2.42 and 3.x)
+// loads them and merges them when it reads, but it is unusual in a snapshot.
+// Blocks of out-of-order compaction (hint from-out-of-order, Prometheus 3.x)
+// overlap in-order ones by design and are left out by the caller, as are
+// blocks Prometheus deletes on start (superseded.ts).
 
 import type { BlockSummary } from './block-check.js';
 import { MAX_PER_CODE, type FindingSink } from './findings.js';
@@ -9,8 +12,8 @@ import { Code } from '../../encoding/finding-codes.js';
  * The first pairs are listed; then only blocks are counted, so a hostile archive of
  * thousands of identical ranges costs one pass, not one per pair. `blocks` is sorted by minTime.
  */
-export function checkOverlaps(snap: { blocks: BlockSummary[] }, sink: FindingSink): void {
-  const b = snap.blocks.filter((x) => x.minTime !== null && x.maxTime !== null);
+export function checkOverlaps(blocks: readonly BlockSummary[], sink: FindingSink): void {
+  const b = blocks.filter((x) => x.minTime !== null && x.maxTime !== null);
   const listed = MAX_PER_CODE - 1; // the last place is for the summary
   let pairs = 0;
   let more = false;

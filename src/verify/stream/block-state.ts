@@ -5,9 +5,10 @@
 // be recognised as the same block.
 
 import { createHash } from 'node:crypto';
+import { isSegmentFileName, segmentOrder } from '../../chunks/segment.js';
 import type { Finding } from '../../encoding/errors.js';
 import { parseMeta, type BlockMeta } from '../../meta/meta.js';
-import type { BlockSummary } from '../check/block-check.js';
+import type { BlockSummary, Lineage } from '../check/block-check.js';
 import type { FindingSink, Recorded } from '../check/findings.js';
 import type { ChunkTable } from '../check/segment-scan.js';
 
@@ -30,6 +31,7 @@ export interface Checked {
   /** The same, for a block that is this one again through hard links. */
   recorded: Recorded;
   summary: BlockSummary;
+  lineage?: Lineage;
   /** The files it was checked with, by block-relative path. */
   files: Map<string, FileMemo>;
   /** Its meta.json (small), for a later copy of its index. */
@@ -47,14 +49,19 @@ export interface BlockState {
   /** Temp file holding a large index. */
   indexFile?: string;
   tombstones?: Uint8Array;
-  segments: Map<number, ChunkTable>;
+  /** Scanned chunk segments by block-relative path (chunks/000001). */
+  segments: Map<string, ChunkTable>;
   /** Block files present, with their data in this state. */
   files: Map<string, FileMemo>;
   /** Hard links to files of blocks already checked, whose data is gone. */
   mirrors: Map<string, FileMemo>;
-  /** Distinct chunk segments among files and mirrors, and the highest sequence number (-1: none). */
+  /**
+   * Distinct chunk segments among files and mirrors, the highest sequence number of those
+   * named as Prometheus names them (-1: none), and how many are named otherwise.
+   */
   segs: number;
   lastSeg: number;
+  oddSegs: number;
   /** Checks tried that found a segment the index refers to missing, and `segs` at the last. */
   tries: number;
   segsTried: number;
@@ -66,20 +73,40 @@ const MAX_TRIES = 3;
 
 /** Count `rel`, now among the block's files or mirrors, if it is a chunk segment not counted yet. */
 export function countSegment(s: BlockState, rel: string): void {
-  if (s.files.has(rel) || s.mirrors.has(rel) || kindOf(rel) !== 'segment' || segmentSeq(rel) < 0) return;
+  if (s.files.has(rel) || s.mirrors.has(rel) || kindOf(rel) !== 'segment') return;
   s.segs++;
-  s.lastSeg = Math.max(s.lastSeg, segmentSeq(rel));
+  if (namedSeq(rel) < 0) s.oddSegs++;
+  else s.lastSeg = Math.max(s.lastSeg, namedSeq(rel));
 }
 
-/** What a block-relative path is to the checks: a chunk segment, index, meta.json, tombstones, or nothing. */
+/** Uncount `rel`, a chunk segment among the block's files or mirrors that goes. */
+export function uncountSegment(s: BlockState, rel: string): void {
+  s.segs--;
+  if (namedSeq(rel) < 0) s.oddSegs--;
+}
+
+/**
+ * What a block-relative path is to the checks: a chunk segment (any name Prometheus maps
+ * as one, chunks.go sequenceFiles), index, meta.json, tombstones, or nothing.
+ */
 export function kindOf(rel: string): 'segment' | 'index' | 'meta.json' | 'tombstones' | undefined {
-  if (/^chunks\/\d{6}$/.test(rel)) return 'segment';
+  if (rel.startsWith('chunks/') && isSegmentFileName(rel.slice('chunks/'.length))) return 'segment';
   return rel === 'index' || rel === 'meta.json' || rel === 'tombstones' ? rel : undefined;
 }
 
-/** Segment sequence number from `chunks/000001` (0); 000000 gives -1 and is left to the layout check. */
-export function segmentSeq(rel: string): number {
-  return Number(rel.slice('chunks/'.length)) - 1;
+/**
+ * The block's chunk segments (files and mirrors) in the order Prometheus maps them, the
+ * position a chunk ref names; a mirror's table is gone (its block was checked).
+ */
+export function segmentsInOrder(s: BlockState): { rel: string; table?: ChunkTable }[] {
+  const names = new Set<string>();
+  for (const rel of [...s.files.keys(), ...s.mirrors.keys()]) if (kindOf(rel) === 'segment') names.add(rel.slice('chunks/'.length));
+  return segmentOrder(names).map((n) => ({ rel: 'chunks/' + n, table: s.segments.get('chunks/' + n) }));
+}
+
+/** Sequence number of a segment named as Prometheus names them (`chunks/000001`: 0); -1 for any other name. */
+function namedSeq(rel: string): number {
+  return /^chunks\/\d{6}$/.test(rel) ? Number(rel.slice('chunks/'.length)) - 1 : -1;
 }
 
 /** The part of a chunk table the cross-check reads. */
@@ -95,11 +122,13 @@ export const bufPrint = (b: Uint8Array | undefined): string => (b ? createHash('
  * Whether a block is worth checking now: it has meta.json, index, tombstones and chunk
  * segments 000001 up to the last, and, if a try found a segment missing, a segment came
  * since (a few times at most: a hostile archive must not make every member a full check).
+ * A block with segments named otherwise (a gap, 000000, 0000001) waits for the end of the
+ * input: a later one could change which file each position maps to.
  */
 export function ready(s: BlockState): boolean {
   const has = (rel: string) => s.files.has(rel) || s.mirrors.has(rel);
   if (!has('meta.json') || !has('index') || !has('tombstones')) return false;
-  if (s.lastSeg < 0 || s.segs !== s.lastSeg + 1) return false;
+  if (s.oddSegs > 0 || s.lastSeg < 0 || s.segs !== s.lastSeg + 1) return false;
   return s.tries === 0 || (s.tries < MAX_TRIES && s.segs > s.segsTried);
 }
 

@@ -38,13 +38,14 @@
 
 import type { Readable } from 'node:stream';
 import type { Finding } from '../../encoding/errors.js';
-import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck } from '../check/block-check.js';
-import { bufPrint, countSegment, kindOf, mirrored, quietMeta, ready, segmentSeq, tablePrint, type BlockState, type FileMemo } from './block-state.js';
+import { checkBlock, checkTombstones, parseMetaChecked, type BlockCheck, type BlockSummary, type IndexPrecheck, type Lineage } from '../check/block-check.js';
+import { bufPrint, countSegment, kindOf, mirrored, quietMeta, ready, segmentsInOrder, tablePrint, uncountSegment, type BlockState, type FileMemo } from './block-state.js';
 import { FindingSink, type Recorded } from '../check/findings.js';
 import type { HeadSummary } from '../check/head-check.js';
 import { checkIndex } from '../check/index-check.js';
 import { INDEX_SPILL_AT, IndexSpill } from './index-spill.js';
 import { checkOverlaps } from '../check/overlaps.js';
+import { checkSuperseded } from '../check/superseded.js';
 import { SegmentScanner, type ChunkTable } from '../check/segment-scan.js';
 import { Code } from '../../encoding/finding-codes.js';
 
@@ -64,6 +65,7 @@ export interface BlockOutcome {
   /** Its cross-check findings and per-code summaries. */
   check: Finding[];
   summary: BlockSummary;
+  lineage?: Lineage;
 }
 
 export interface SnapshotSummary {
@@ -142,7 +144,7 @@ export class Collector {
     let s = this.blocks.get(key);
     if (!s) {
       this.snapshot(snapshot);
-      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map(), files: new Map(), mirrors: new Map(), segs: 0, lastSeg: -1, tries: 0, segsTried: 0 };
+      s = { snapshot, name: block, sink: new FindingSink({ snapshot, block }, this.findings), segments: new Map(), files: new Map(), mirrors: new Map(), segs: 0, lastSeg: -1, oddSegs: 0, tries: 0, segsTried: 0 };
       this.blocks.set(key, s);
     }
     return s;
@@ -209,10 +211,8 @@ export class Collector {
     }
     countSegment(s, m.rel);
     s.mirrors.delete(m.rel);
-    if (kind === 'segment') {
-      if (segmentSeq(m.rel) < 0) return;
-      s.segments.set(segmentSeq(m.rel), m.table!);
-    } else if (kind === 'index') {
+    if (kind === 'segment') s.segments.set(m.rel, m.table!);
+    else if (kind === 'index') {
       // One that is not an index leaves what was there (it was reported as it was read).
       if (!m.buf && !m.indexFile) return;
       if (s.indexFile && s.indexFile !== m.indexFile) this.spill.release(s.indexFile);
@@ -232,8 +232,8 @@ export class Collector {
   private checkLate(s: BlockState, m: FileMemo, kind: string): void {
     const c = s.checked!;
     const was = c.files.get(m.rel);
-    // A copy that would not be used (not an index, too large, chunks/000000) changes nothing; it was reported as read.
-    if (was?.print === m.print || m.print === 'none' || (kind === 'segment' && segmentSeq(m.rel) < 0)) return;
+    // A copy that would not be used (not an index, too large) changes nothing; it was reported as read.
+    if (was?.print === m.print || m.print === 'none') return;
     const what = was ? 'differs from the copy the block was checked with; tar keeps this later copy, which' : 'was not there when the block was checked; it';
     s.sink.to(c.findings);
     s.sink.error(
@@ -315,8 +315,8 @@ export class Collector {
     if (!s.files.has(rel) && !s.mirrors.has(rel)) return;
     const kind = kindOf(rel);
     if (kind === 'segment') {
-      if (segmentSeq(rel) >= 0) s.segs--;
-      s.segments.delete(segmentSeq(rel));
+      uncountSegment(s, rel);
+      s.segments.delete(rel);
     } else if (kind === 'index') {
       if (s.indexFile) this.spill.release(s.indexFile);
       s.index = s.indexFile = undefined;
@@ -331,9 +331,11 @@ export class Collector {
     const same = mirrored(s);
     let rec: Recorded;
     let summary: BlockSummary;
+    let lineage: Lineage | undefined;
     if (same) {
       rec = same.recorded;
       summary = { ...same.summary };
+      lineage = same.lineage;
     } else {
       // Checked apart first: a block whose index refers to a segment not yet seen waits for it.
       const scratch = new FindingSink({ snapshot: s.snapshot, block: s.name });
@@ -353,13 +355,14 @@ export class Collector {
       }
       rec = scratch.recorded();
       summary = r.summary;
+      lineage = r.lineage;
     }
     const findings: Finding[] = [];
     s.sink.to(findings);
     s.sink.replay(rec);
     s.sink.to(this.findings);
     const meta = s.meta && s.meta.length <= MAX_KEPT_META ? s.meta : undefined;
-    s.checked = { findings, recorded: rec, summary, files: new Map([...s.files, ...s.mirrors]), meta, closed: false };
+    s.checked = { findings, recorded: rec, summary, lineage, files: new Map([...s.files, ...s.mirrors]), meta, closed: false };
     if (s.indexFile) this.spill.release(s.indexFile);
     for (const m of s.files.values()) if (m.owner === s) this.dropData(m);
     s.index = s.meta = s.tombstones = s.indexFile = undefined;
@@ -372,7 +375,7 @@ export class Collector {
     for (const t of s.segments.values()) t.refs.fill(0); // counted afresh on each try
     try {
       const index = s.indexFile ? this.spill.load(s.indexFile, sink) : s.index;
-      return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: s.segments, prechecked: this.prechecked }, sink);
+      return checkBlock({ name: s.name, meta: s.meta, index, tombstones: s.tombstones, segments: segmentsInOrder(s), prechecked: this.prechecked }, sink);
     } catch (e) {
       // A bug must not hide the other blocks: it becomes this block's finding.
       sink.caught(e, Code.InternalError);
@@ -389,7 +392,7 @@ export class Collector {
   adopt(o: BlockOutcome): void {
     const s = this.state(o.snapshot, o.block);
     for (const f of o.read) this.findings.push(f);
-    s.checked = { findings: o.check, recorded: { added: [], dropped: new Map() }, summary: o.summary, files: new Map(), closed: true };
+    s.checked = { findings: o.check, recorded: { added: [], dropped: new Map() }, summary: o.summary, lineage: o.lineage, files: new Map(), closed: true };
   }
 
   /** The one block this collector read (a worker's job), checked, as plain data. */
@@ -400,7 +403,7 @@ export class Collector {
     const check = [...s.checked!.findings];
     s.sink.to(check);
     s.sink.close();
-    return { snapshot: s.snapshot, block: s.name, read: this.findings, check, summary: s.checked!.summary };
+    return { snapshot: s.snapshot, block: s.name, read: this.findings, check, summary: s.checked!.summary, lineage: s.checked!.lineage };
   }
 
   /** The end of the input: check every block not checked yet. */
@@ -419,16 +422,25 @@ export class Collector {
   finish(): SnapshotSummary[] {
     this.checkRemaining();
     const out = new Map<string, SnapshotSummary>();
-    for (const name of this.snapshotNames) out.set(name, { name, blocks: [] });
+    const lineages = new Map<string, Map<string, Lineage>>();
+    for (const name of this.snapshotNames) {
+      out.set(name, { name, blocks: [] });
+      lineages.set(name, new Map());
+    }
     for (const s of this.blocks.values()) {
       const c = s.checked!;
       for (const f of c.findings) this.findings.push(f);
       if (!c.closed) s.sink.close();
       out.get(s.snapshot)!.blocks.push(c.summary);
+      if (c.lineage) lineages.get(s.snapshot)!.set(s.name, c.lineage);
     }
     for (const snap of out.values()) {
       snap.blocks.sort((a, b) => (a.minTime ?? 0) - (b.minTime ?? 0) || (a.ulid < b.ulid ? -1 : 1));
-      checkOverlaps(snap, new FindingSink({ snapshot: snap.name }, this.findings));
+      const sink = new FindingSink({ snapshot: snap.name }, this.findings);
+      const lineage = lineages.get(snap.name)!;
+      // Blocks Prometheus deletes on start are not among those it merges at query time.
+      const deleted = checkSuperseded(snap.name, snap.blocks, lineage, this.findings);
+      checkOverlaps(snap.blocks.filter((b) => !deleted.has(b.ulid) && !lineage.get(b.ulid)?.outOfOrder), sink);
     }
     this.cleanup();
     return [...out.values()];

@@ -8,6 +8,7 @@ import { Code } from '../../../src/encoding/finding-codes.js';
 import { encodeXOR } from '../../helpers/xorEncoder.js';
 import { appendToSegment, chunkRecord, editFile, editMeta, realFile, SEG } from '../block-edit.js';
 import { archiveOf, realMembers, realPlace, type CodeCase } from '../case.js';
+import { BLOCK, SNAPSHOT, segmentedBlock } from '../segments.js';
 
 const { snapshot, block } = realPlace();
 const at = realFile(SEG).length;
@@ -15,6 +16,10 @@ const here = { snapshot, block, file: SEG };
 const XOR = 1;
 /** A valid XOR chunk of two samples. */
 const twoSamples = () => chunkRecord({ encoding: XOR, data: encodeXOR([1000, 2000], [0n, 0n]) });
+
+/** Three series in segments 000001-000003 with 000002 lost: Prometheus reads 000003 as the second. */
+const lost = () => segmentedBlock(3, ['000001', null, '000003']);
+const lostHere = { snapshot: SNAPSHOT, block: BLOCK };
 
 /** Offsets of the segment's chunk records, in order. */
 function recordOffsets(seg: Uint8Array): number[] {
@@ -113,6 +118,18 @@ export const cases: CodeCase[] = [
       return archiveOf(editFile(SEG, (d) => d.subarray(0, last)));
     },
     expect: { severity: 'error', ...here, offset: recordOffsets(realFile(SEG)).pop()! - 1 },
+  },
+  {
+    code: Code.ChunkTimeMismatch,
+    what: 'a lost middle segment: the refs into it land on the next file, which Prometheus reads in its place (2.42 and 3.5 serve the third series\' samples as the second\'s)',
+    build: () => archiveOf(lost().members),
+    expect: { severity: 'error', ...lostHere, file: 'chunks/000003', offset: 8 },
+  },
+  {
+    code: Code.IndexChunkRef,
+    what: 'a lost middle segment: the refs into the last position point past the segment files (Prometheus: "segment index 2 out of range")',
+    build: () => archiveOf(lost().members),
+    expect: { severity: 'error', ...lostHere, file: 'index', offset: lost().seriesAt[2]! },
   },
   {
     code: Code.ChunkUnreferenced,

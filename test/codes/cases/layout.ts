@@ -2,11 +2,14 @@
 // must have. Some are built as directories, so that the directory path is
 // held to the same findings and block status as the archive path.
 
+import { expect } from 'vitest';
 import { Code } from '../../../src/encoding/finding-codes.js';
+import type { VerifyResult } from '../../../src/verify/verify.js';
 import type { Member } from '../../fuzz/tarball.js';
 import { writeTombstones } from '../../helpers/tombstonesWriter.js';
-import { dirOf, SEG } from '../block-edit.js';
+import { dirOf, realFile, SEG } from '../block-edit.js';
 import { archiveOf, realMembers, realPlace, type CodeCase } from '../case.js';
+import { BLOCK, SNAPSHOT, segmentedBlock } from '../segments.js';
 
 const { snapshot, block, prefix } = realPlace();
 const here = { snapshot, block };
@@ -19,6 +22,13 @@ function without(...rels: string[]): Member[] {
 /** The real members with the first block's path `from` renamed to `to`. */
 function renamed(from: string, to: string): Member[] {
   return realMembers().map((m) => (m.name.startsWith(from) ? { ...m, name: to + m.name.slice(from.length) } : m));
+}
+
+/** The first block is ok and holds all its samples, as Prometheus serves them all. */
+function servedWhole(r: VerifyResult): void {
+  const b = r.snapshots.flatMap((s) => s.blocks).find((x) => x.ulid === block)!;
+  expect(r.findings.filter((f) => f.severity === 'error')).toEqual([]);
+  expect([b.ok, b.numSamples]).toEqual([true, 5040]);
 }
 
 export const cases: CodeCase[] = [
@@ -95,22 +105,49 @@ export const cases: CodeCase[] = [
     expect: { severity: 'error', ...here, file: 'chunks', offset: null },
   },
   {
+    code: Code.NoChunkSegments,
+    what: 'a block whose only segment is named +000001 (strconv.ParseUint takes no sign: Prometheus maps no segment, and every query of the block fails)',
+    build: () => archiveOf(renamed(prefix + SEG, prefix + 'chunks/+000001')),
+    expect: { severity: 'error', ...here, file: 'chunks', offset: null },
+  },
+  {
+    code: Code.UnexpectedFile,
+    what: 'files in chunks/ not named by a number beside the segment (Prometheus 2.42 and 3.5 ignore them and serve every sample)',
+    build: (work) => dirOf([...realMembers(), { name: prefix + 'chunks/000001.tmp', data: realFile(SEG) }, { name: prefix + 'chunks/foo', data: Buffer.from('x') }], work),
+    expect: { severity: 'warning', ...here, file: 'chunks/000001.tmp', offset: null },
+    check: servedWhole,
+  },
+  {
     code: Code.BadSegmentName,
-    what: 'a segment named with seven digits',
+    what: 'the only segment named with seven digits (Prometheus 2.42 and 3.5 read it by position and serve every sample)',
     build: () => archiveOf(renamed(prefix + SEG, prefix + 'chunks/0000001')),
-    expect: { severity: 'error', ...here, file: 'chunks/0000001', offset: null },
+    expect: { severity: 'warning', ...here, file: 'chunks/0000001', offset: null },
+    check: servedWhole,
   },
   {
     code: Code.ChunkSegmentGap,
-    what: 'segments starting at 000002',
+    what: 'the only segment named 000002 (Prometheus 2.42 and 3.5 read it by position and serve every sample)',
     build: () => archiveOf(renamed(prefix + SEG, prefix + 'chunks/000002')),
-    expect: { severity: 'error', ...here, file: SEG, offset: null },
+    expect: { severity: 'warning', ...here, file: 'chunks/000002', offset: null },
+    check: servedWhole,
   },
   {
     code: Code.ChunkSegmentGap,
-    what: 'a segment 000000',
+    what: 'segments 000001 and 000003, the index referring to two (Prometheus reads 000003 as the second and serves every sample)',
+    build: () => archiveOf(segmentedBlock(2, ['000001', '000003']).members),
+    expect: { severity: 'warning', snapshot: SNAPSHOT, block: BLOCK, file: 'chunks/000003', offset: null },
+    check: (r) => expect([r.ok, r.snapshots[0]!.blocks[0]!.numSamples]).toEqual([true, 4]),
+  },
+  {
+    code: Code.ChunkSegmentGap,
+    what: 'an empty segment 000000 before 000001: it is the first segment, so the refs land in it (Prometheus 2.42 and 3.5 refuse to open the block)',
     build: (work) => dirOf([...realMembers(), { name: prefix + 'chunks/000000', data: Buffer.alloc(0) }], work),
-    expect: { severity: 'error', ...here, file: 'chunks/000000', offset: null },
+    expect: { severity: 'warning', ...here, file: 'chunks/000000', offset: null },
+    check: (r) => {
+      const refs = r.findings.filter((f) => f.block === block && f.code === Code.ChunkMissing);
+      expect(refs.length, 'the refs are judged against chunks/000000').toBeGreaterThan(0);
+      expect(refs.every((f) => f.file === 'chunks/000000')).toBe(true);
+    },
   },
   {
     code: Code.BlockSplit,
