@@ -71,6 +71,8 @@ export async function withInput<T>(input: string, needs: Needs, fn: (o: OpenedIn
   const opened = await openInput(input, {
     needs,
     tmpDir: opts.tmpDir,
+    // Only for tests of the temp files (a small archive held on disk).
+    holdInMemory: process.env.TSDB_INSPECT_HOLD_IN_MEMORY ? Number(process.env.TSDB_INSPECT_HOLD_IN_MEMORY) : undefined,
     onProgress: (n, total) => bar.update(n, total),
     onNote: (m) => process.stderr.write(`tsdb-inspect: ${m}\n`),
   }).finally(() => bar.done());

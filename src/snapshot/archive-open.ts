@@ -42,7 +42,7 @@ export async function openArchive(input: string, opts: OpenOptions, assemble: As
   }
   // A regular file can be read again; anything else (stdin, a FIFO) holds segments until their index says what to keep.
   const hold = file === undefined;
-  const holder = new Holder(HOLD_IN_MEMORY, opts.tmpDir);
+  const holder = new Holder(opts.holdInMemory ?? HOLD_IN_MEMORY, opts.tmpDir);
   try {
     const r = await readMembers(src, { needs, hold, holder, file, onProgress: opts.onProgress ? (n) => opts.onProgress!(n, file?.size) : undefined });
     const errors = r.findings.filter((f) => f.severity === 'error');

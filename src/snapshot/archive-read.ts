@@ -10,6 +10,7 @@ import type { Finding } from '../encoding/errors.js';
 import type { DataDirFiles } from '../wal/head.js';
 import { MAX_META_BYTES } from '../block/block.js';
 import { placePath } from './classify.js';
+import { stripRel } from './layout.js';
 import type { MemberInfo } from './layout-check.js';
 import { readArchive } from './stream.js';
 import type { Kept } from './archive-source.js';
@@ -117,13 +118,13 @@ export async function readMembers(input: Readable, opts: ReadOptions): Promise<A
       members.push({ name: e.name, type, size: e.size });
       const p = placePath(e.name, type === 'directory');
       if (p.kind === 'block' && p.rel !== undefined) {
-        const blockDir = e.name.slice(0, e.name.length - p.rel.length - 1);
+        const blockDir = stripRel(e.name, p.rel);
         if (e.type === 'directory') return place(e.name, blockDir, p.rel, undefined);
         // A hard link is a second path to an earlier file: the same kept bytes.
         const k = e.type === 'link' ? byPath.get(e.linkTarget ?? '') : await keep(p.rel, e.size, e.stream, e.name).catch((x: unknown) => void (failure ??= x));
         place(e.name, blockDir, p.rel, k);
       } else if (p.kind === 'head' && opts.needs !== 'meta' && e.type !== 'directory') {
-        const dataDir = e.name.slice(0, e.name.length - p.rel.length - 1);
+        const dataDir = stripRel(e.name, p.rel);
         let m = heads.get(dataDir);
         if (!m) heads.set(dataDir, (m = new MemFiles()));
         const buf = e.type === 'link' ? headBufs.get(e.linkTarget ?? '') : await readCapped(e.stream, Number.MAX_SAFE_INTEGER);
@@ -131,7 +132,7 @@ export async function readMembers(input: Readable, opts: ReadOptions): Promise<A
           m.files.set(p.rel, buf);
           headBufs.set(e.name, buf);
         }
-      } else if (p.kind === 'head' && e.replaced === 'file') heads.get(e.name.slice(0, e.name.length - p.rel.length - 1))?.files.delete(p.rel);
+      } else if (p.kind === 'head' && e.replaced === 'file') heads.get(stripRel(e.name, p.rel))?.files.delete(p.rel);
     },
     { hardLinks: true, file: opts.file, onProgress: opts.onProgress, stop: () => failure !== undefined },
   );

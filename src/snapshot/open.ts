@@ -53,6 +53,8 @@ export interface OpenOptions {
   tmpDir?: string;
   /** Compressed bytes read so far, and the input's size when known. */
   onProgress?(bytesIn: number, total: number | undefined): void;
+  /** Bytes of early chunk segments held in memory before temp files are used (default HOLD_IN_MEMORY). */
+  holdInMemory?: number;
   /** Notes for the user (stdin segments held in temp files). */
   onNote?(message: string): void;
 }
@@ -67,7 +69,8 @@ export async function openInput(input: string, opts: OpenOptions = {}): Promise<
     }
     if (st.isDirectory()) {
       const { members, outer } = walkInput(input);
-      const found = discover(members, { archive: false, outer });
+      // Files beside the blocks of a dir are verify's to list; the query commands ignore them, as Prometheus does.
+      const found = { ...discover(members, { archive: false, outer }), findings: [] };
       const sources = new Map(found.snapshots.flatMap((s) => s.blocks.map((b) => [b.path, dirSource(b.path)] as const)));
       const heads = (p: string) => import('../wal/head.js').then((w) => w.dirDataFiles(p));
       return assemble(found, sources, heads, opts.needs ?? 'chunks', input, { fetchChunks: async () => {}, close: () => {} });
@@ -75,7 +78,27 @@ export async function openInput(input: string, opts: OpenOptions = {}): Promise<
   }
   // Loaded only for archives (and the WAL reader only for data dirs): each run pays for what it reads.
   const { openArchive } = await import('./archive-open.js');
-  return openArchive(input, opts, assemble);
+  const opened = await openArchive(input, opts, assemble);
+  // A library caller that did not say what it reads gets every chunk record.
+  if (opts.needs === undefined) {
+    try {
+      await opened.fetchChunks(readEveryChunk);
+    } catch (e) {
+      opened.close();
+      throw e;
+    }
+  }
+  return opened;
+}
+
+/** Read every chunk of every series of every block (as a dry run: which records there are). */
+async function readEveryChunk(o: OpenedInput): Promise<void> {
+  for (const s of o.snapshots) {
+    for (const b of s.blocks) {
+      const ix = b.index;
+      for (const ref of ix.allPostings()) for (const c of ix.series(ref).chunks) b.chunk(c.ref, false);
+    }
+  }
 }
 
 export type Assemble = typeof assemble;

@@ -201,12 +201,14 @@ describe.each([FULL, OVERLAP, V1])('$name against a Prometheus 2.42 server', (fx
   let opened: OpenedInput;
   let blocks: Block[];
   let cleanup = () => {};
+  let input = '';
   let before = '';
   const counts: Counts = { series: 0, labels: 0, values: 0, query: 0, nonEmpty: 0 };
 
   beforeAll(async () => {
     const x = await fx.input();
     cleanup = x.cleanup;
+    input = x.input;
     opened = await openInput(x.input);
     blocks = opened.snapshots.flatMap((s) => s.blocks);
     server = await startPrometheus(x.db);
@@ -271,7 +273,6 @@ describe.each([FULL, OVERLAP, V1])('$name against a Prometheus 2.42 server', (fx
   it('the CLI writes the same bodies', async () => {
     const [sel, mint, maxt] = fx.queries[0];
     const want = await rawGet(server.url, '/api/v1/query', { query: `${sel}[${maxt - mint}ms]`, time: formatApiTimestamp(maxt) });
-    const input = opened.snapshots[0].path;
     const d = await runCli(['dump', input, '--match', sel, '--min-time', String(mint), '--max-time', String(maxt), '--format', 'json']);
     expect(d.stderr).toBe('');
     expect(d.stdout).toBe(want + '\n');
