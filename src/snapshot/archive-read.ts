@@ -14,7 +14,7 @@ import { stripRel } from './layout.js';
 import type { MemberInfo } from './layout-check.js';
 import { readArchive } from './stream.js';
 import type { Kept } from './archive-source.js';
-import type { Holder } from './hold.js';
+import { readCapped, type Holder } from './hold.js';
 
 /** What the command reads: meta.json alone (blocks), indexes too (series, labels), or chunks (dump, analyze). */
 export type Needs = 'meta' | 'index' | 'chunks';
@@ -54,18 +54,6 @@ export interface ReadOptions {
   holder: Holder;
   file?: { path: string; size: number };
   onProgress?(bytesIn: number): void;
-}
-
-/** Read the whole stream, or, past `limit` bytes, keep nothing (the size says why). */
-async function readCapped(stream: Readable, limit: number): Promise<Uint8Array | undefined> {
-  let parts: Buffer[] | undefined = [];
-  let n = 0;
-  for await (const c of stream) {
-    n += (c as Buffer).length;
-    if (n > limit) parts = undefined;
-    parts?.push(c as Buffer);
-  }
-  return parts && Buffer.concat(parts, n);
 }
 
 export async function readMembers(input: Readable, opts: ReadOptions): Promise<ArchiveRead> {

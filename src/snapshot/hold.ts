@@ -91,3 +91,15 @@ export function* heldChunks(h: Held): Generator<Uint8Array> {
     fs.closeSync(fd);
   }
 }
+
+/** Read the whole stream, or, past `limit` bytes, keep nothing (the size says why). */
+export async function readCapped(stream: Readable, limit: number): Promise<Uint8Array | undefined> {
+  let parts: Buffer[] | undefined = [];
+  let n = 0;
+  for await (const c of stream) {
+    n += (c as Buffer).length;
+    if (n > limit) parts = undefined;
+    parts?.push(c as Buffer);
+  }
+  return parts && Buffer.concat(parts, n);
+}
