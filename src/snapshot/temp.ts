@@ -62,7 +62,7 @@ export function isNoSpace(e: unknown): boolean {
 export function noSpaceError(e: unknown, dir: string, what: string, bytes: number): TsdbError {
   return new TsdbError(
     ErrorCode.BadInput,
-    `no space left in ${dir} while writing ${what} (${bytes} bytes) to a temp file; free space there or give another dir with --tmp-dir (or $TMPDIR)`,
+    `no space left in ${dir} while writing ${what} (${bytes} bytes) to a temp file; free space there or point $TMPDIR at another dir`,
     {},
     { cause: e },
   );
