@@ -4,7 +4,7 @@
 // side by side with `gzip -dc` and `promtool` in one run, interleaved, and
 // prints ratios. Results go to bench/RESULTS.md.
 //
-//   npm run bench -- [--series 10000] [--hours 24] [--step 30] [--runs 5] [--small-series 2500]
+//   npm run bench -- [--series 10000] [--hours 24] [--step 30] [--runs 5] [--small-series 2500] [--only archive]
 
 import { spawnSync, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -18,11 +18,11 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, '..', 'bin', 'tsdb-inspect.js');
 
 function args(argv) {
-  const o = { series: 10000, hours: 24, step: 30, runs: 5, 'small-series': 2500, out: path.join(os.tmpdir(), 'tsdb-inspect-bench') };
+  const o = { series: 10000, hours: 24, step: 30, runs: 5, 'small-series': 2500, out: path.join(os.tmpdir(), 'tsdb-inspect-bench'), only: '' };
   for (let i = 0; i < argv.length; i += 2) {
     const k = argv[i].replace(/^--/, '');
     if (!(k in o)) throw new Error(`unknown option ${argv[i]}`);
-    o[k] = k === 'out' ? argv[i + 1] : Number(argv[i + 1]);
+    o[k] = k === 'out' || k === 'only' ? argv[i + 1] : Number(argv[i + 1]);
   }
   return o;
 }
@@ -92,6 +92,24 @@ async function main() {
   log(`Snapshot: ${o.series} series × ${o.hours}h at ${o.step}s = ${samples} samples, built with promtool create-blocks-from openmetrics, compacted by a Prometheus 2.42 server, snapshot via the admin API, tar czf (${(fs.statSync(big).size / 2 ** 20).toFixed(1)} MiB).`);
   log(`Each figure is the median of ${o.runs} interleaved runs, measured side by side in this one run.`);
   log();
+
+  // 0. the query commands stream the archive: series and blocks against verify of the same .tgz, with peak RSS
+  const qsel = '{__name__="http_requests_total",job="api"}';
+  const q = sideBySide(
+    [`${sh(BIN)} verify ${sh(big)} --format json > /dev/null`, `${sh(BIN)} series ${sh(big)} --match ${sh(qsel)} --format json > /dev/null`, `${sh(BIN)} blocks ${sh(big)} > /dev/null`, `${sh(BIN)} dump ${sh(big)} --match ${sh(qsel)} > /dev/null`],
+    o.runs,
+  );
+  const mb = (x) => `${(x.rssKb / 1024).toFixed(0)} MB peak RSS`;
+  log(`| measure | tsdb-inspect | verify big.tgz | ratio | target |`);
+  log(`| --- | --- | --- | --- | --- |`);
+  for (const [i, what] of [[1, `series --match ${qsel}`], [2, 'blocks'], [3, `dump --match ${qsel}`]]) {
+    log(`| ${what} big.tgz (streamed, nothing extracted) | ${fmt(q.secs[i])} s, ${mb(q.last[i])} | ${fmt(q.secs[0])} s, ${mb(q.last[0])} | ${fmt(q.secs[i] / q.secs[0])}× | ≤ 1× |`);
+  }
+  log();
+  if (o.only === 'archive') {
+    fs.rmSync(ex, { recursive: true, force: true });
+    return;
+  }
 
   // 1. verify against gzip -dc
   const v = sideBySide([`gzip -dc ${sh(big)} > /dev/null`, `${sh(BIN)} verify ${sh(big)} --format json > /dev/null`], o.runs);

@@ -22,6 +22,13 @@ export function withFile<T>(block: string, file: string, fn: () => T): T {
   }
 }
 
+/**
+ * The largest meta.json read: Prometheus writes a few hundred bytes (a compacted block's list
+ * of parents a few KiB), so a larger one is not a meta.json to parse (600 MB of whitespace
+ * would exhaust the string limit).
+ */
+export const MAX_META_BYTES = 1 << 20;
+
 const EMPTY_TOMBSTONES: Tombstones = { entries: [], bySeries: new Map() };
 /** Segments larger than this are read through a moving window rather than whole. */
 const PAGED_ABOVE = 8 << 20;
@@ -57,15 +64,20 @@ export class Block {
     this.source = source;
     this.pageSize = opts.pageSize ?? MIN_READ;
     this.pagedAbove = opts.pagedAbove ?? PAGED_ABOVE;
+    const size = source.size('meta.json');
+    if (size !== undefined && size > MAX_META_BYTES) {
+      throw new TsdbError(ErrorCode.Corrupt, `block ${name}: meta.json is ${size} bytes, more than the ${MAX_META_BYTES} any Prometheus writes: it is not read`, { block: name, file: 'meta.json', offset: MAX_META_BYTES });
+    }
     const raw = source.read('meta.json');
-    if (!raw) throw new TsdbError(ErrorCode.NotFound, `block ${name} has no meta.json`, { block: name, file: 'meta.json' });
+    if (!raw) throw new TsdbError(ErrorCode.Corrupt, `block ${name} has no meta.json`, { block: name, file: 'meta.json' });
     this.meta = withFile(name, 'meta.json', () => parseMeta(raw));
   }
 
   get index(): IndexReader {
     if (!this.indexReader) {
       const buf = this.source.read('index');
-      if (!buf) throw new TsdbError(ErrorCode.NotFound, `block ${this.name} has no index`, { block: this.name, file: 'index' });
+      // A block without its index is damaged data (exit 1, as verify), not a missing input.
+      if (!buf) throw new TsdbError(ErrorCode.Corrupt, `block ${this.name} has no index`, { block: this.name, file: 'index' });
       this.indexReader = withFile(this.name, 'index', () => new IndexReader(buf));
     }
     return this.indexReader;
@@ -86,6 +98,7 @@ export class Block {
    */
   chunk(ref: number, crc = true): ChunkRecord {
     const seq = chunkRefSegment(ref);
+    if (this.source.chunkAt) return this.heldChunk(seq, chunkRefOffset(ref), crc);
     const s = this.segments.get(seq) ?? this.openSegment(seq);
     try {
       if (s.window) return s.window.record(chunkRefOffset(ref), this.vr, crc);
@@ -96,22 +109,43 @@ export class Block {
     }
   }
 
-  private openSegment(seq: number): Segment {
-    // A chunk ref's segment part is a position among the numeric names in chunks/, in name
-    // order (chunks.go NewDirReader): normally 000001 is 0, but Prometheus reads any names so.
+  /** A chunk record from a source that holds records (an archive read as a stream). */
+  private heldChunk(seq: number, off: number, crc: boolean): ChunkRecord {
+    const file = this.segmentFile(seq);
+    const r = this.source.chunkAt!(file, off);
+    if (!r) throw new TsdbError(ErrorCode.Corrupt, `block ${this.name}: chunk segment ${file} is missing`, { block: this.name, file });
+    return withFile(this.name, file, () => {
+      if (!this.segments.has(seq)) {
+        readSegmentHeader(r.header);
+        this.segments.set(seq, { file });
+      }
+      return readChunkRecord(r.buf, off, crc, this.vr, r.base);
+    });
+  }
+
+  /**
+   * The segment file of a chunk ref's segment part: a position among the numeric names in
+   * chunks/, in name order (chunks.go NewDirReader): normally 000001 is 0, but Prometheus
+   * reads any names so.
+   */
+  private segmentFile(seq: number): string {
     this.segmentFiles ??= segmentOrder(this.source.chunkFiles());
     const name = this.segmentFiles[seq];
     if (name === undefined) {
       throw new TsdbError(ErrorCode.NotFound, `block ${this.name}: a chunk ref names segment ${seq} (from 0), but chunks/ holds ${this.segmentFiles.length} segment files`, { block: this.name, file: 'chunks' });
     }
-    const file = 'chunks/' + name;
+    return 'chunks/' + name;
+  }
+
+  private openSegment(seq: number): Segment {
+    const file = this.segmentFile(seq);
     // (-1: the size is unknown; the whole-file read reports a missing segment.)
     const size = this.source.readRange ? (this.source.size(file) ?? -1) : -1;
     let s: Segment;
     if (size > this.pagedAbove) s = { file, window: new SegmentWindow(this.source, file, size, this.pageSize, Math.max(MAX_READ, this.pageSize)) };
     else {
       const buf = this.source.read(file);
-      if (!buf) throw new TsdbError(ErrorCode.NotFound, `block ${this.name}: chunk segment ${file} is missing`, { block: this.name, file });
+      if (!buf) throw new TsdbError(ErrorCode.Corrupt, `block ${this.name}: chunk segment ${file} is missing`, { block: this.name, file });
       withFile(this.name, file, () => readSegmentHeader(buf));
       // A plain view: records are cut from it, and a Buffer's subarray costs more.
       s = { file, whole: new Uint8Array(buf.buffer, buf.byteOffset, buf.length) };

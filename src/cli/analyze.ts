@@ -81,7 +81,7 @@ export async function analyzeCommand(a: AnalyzeArgs): Promise<number> {
   const limit = a.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`--limit takes a non-negative integer, got ${a.limit}`);
   const matchers: Matcher[] | undefined = a.match !== undefined ? parseSeriesSelector(a.match) : undefined;
-  return withInput(a.input, async (opened) => {
+  return withInput(a.input, 'chunks', async (opened, out) => {
     const all = opened.snapshots
       .flatMap((s) => s.blocks)
       .sort((x, y) => x.meta.minTime - y.meta.minTime || (x.meta.ulid < y.meta.ulid ? -1 : x.meta.ulid > y.meta.ulid ? 1 : 0));
@@ -94,9 +94,9 @@ export async function analyzeCommand(a: AnalyzeArgs): Promise<number> {
       blocks = [b];
     } else blocks = [all[all.length - 1]];
     const r = analyze(blocks, { limit, matchers });
-    if (a.format === 'json') process.stdout.write(analyzeJson(r) + '\n');
-    else if (a.format === 'text') process.stdout.write(analyzeText(r, a.match));
-    else process.stdout.write(analyzeTables(r, a.match));
+    if (a.format === 'json') out.write(analyzeJson(r) + '\n');
+    else if (a.format === 'text') out.write(analyzeText(r, a.match));
+    else out.write(analyzeTables(r, a.match));
     return 0;
   });
 }

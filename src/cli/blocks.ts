@@ -5,10 +5,10 @@ import { blockRows } from '../report/blocks.js';
 import { withInput } from './run.js';
 
 export async function blocksCommand(input: string, format: 'table' | 'json'): Promise<number> {
-  return withInput(input, async (opened) => {
+  return withInput(input, 'meta', async (opened, out) => {
     const rows = blockRows(opened.snapshots);
     if (format === 'json') {
-      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      out.write(JSON.stringify(rows, null, 2) + '\n');
       return 0;
     }
     const multi = new Set(rows.map((r) => r.snapshot)).size > 1;
@@ -18,7 +18,7 @@ export async function blocksCommand(input: string, format: 'table' | 'json'): Pr
       const cells = [r.ulid, r.minTime, r.maxTime, r.duration, r.numSamples, r.numChunks, r.numSeries, r.size].map(String);
       t.push(multi ? [r.snapshot, ...cells] : cells);
     }
-    process.stdout.write(t.toString() + '\n');
+    out.write(t.toString() + '\n');
     return 0;
   });
 }

@@ -38,12 +38,12 @@ export async function dumpCommand(a: DumpArgs): Promise<number> {
   if (a.match !== undefined) matchers = format === 'json' ? parseMatchParam(a.match) : parseSeriesSelector(a.match);
   const minTime = parseMs('min-time', a.minTime);
   const maxTime = parseMs('max-time', a.maxTime);
-  return withInput(a.input, async (opened) => {
+  return withInput(a.input, 'chunks', async (opened, out) => {
     // `{}` parses to no matchers, which select nothing in Prometheus (an empty intersection).
     const blocks = matchers.length === 0 ? [] : querySources(opened);
-    if (format === 'json') await writeRangeQuery(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
-    else if (format === 'openmetrics') await writeOpenMetrics(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, process.stdout);
-    else await writeDump(blocks, { matchers, minTime, maxTime, promtoolCompat: a.promtoolCompat }, process.stdout);
+    if (format === 'json') await writeRangeQuery(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, out);
+    else if (format === 'openmetrics') await writeOpenMetrics(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, out);
+    else await writeDump(blocks, { matchers, minTime, maxTime, promtoolCompat: a.promtoolCompat }, out);
     return 0;
   });
 }

@@ -40,6 +40,8 @@ export async function main(args: string[]): Promise<number> {
   if (early !== undefined) (await import('../snapshot/gunzip-thread.js')).startGunzipEarly(early);
   const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
   let code = 0;
+  // Temp files go on exit, on SIGINT/SIGTERM/SIGHUP and when stdout closes early (EPIPE below exits).
+  (await import('../snapshot/temp.js')).cleanupOnExit();
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(code);
     throw e;

@@ -1,8 +1,10 @@
 // Shared CLI plumbing: open the input, map errors to messages and exit
 // codes (0 healthy, 1 problems found, 2 usage or unreadable input).
 
-import { ErrorCode, isTsdbError } from '../encoding/errors.js';
-import type { OpenedInput } from '../snapshot/open.js';
+import { Writable } from 'node:stream';
+import { ErrorCode, isTsdbError, type Finding } from '../encoding/errors.js';
+import type { Needs, OpenedInput } from '../snapshot/open.js';
+import { progressBar } from './progress.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
@@ -16,7 +18,7 @@ export function setDebug(on: boolean): void {
 }
 
 /** System errors that mean the input cannot be read as given: the user's to fix. */
-const USAGE_ERRNO = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO', 'ENODEV']);
+const USAGE_ERRNO = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO', 'ENODEV', 'ENOSPC', 'EDQUOT']);
 
 /** One line saying what went wrong and where (never a stack, never a newline). */
 export function describeError(e: unknown): string {
@@ -46,22 +48,39 @@ export function reportError(e: unknown): number {
   return exitCodeFor(e);
 }
 
-/** Open the input, run `fn`, and always clean up what opening created. */
-export async function withInput<T>(input: string, fn: (o: OpenedInput) => Promise<T>): Promise<T> {
+/** One line per warning about the input, on stderr, with its place. */
+function printWarnings(warnings: readonly Finding[]): void {
+  for (const w of warnings) {
+    const where = [w.snapshot && `snapshot ${w.snapshot}`, w.block && `block ${w.block}`, w.file && `file ${w.file}`, w.offset !== undefined && `offset ${w.offset}`].filter(Boolean).join(', ');
+    process.stderr.write(`tsdb-inspect: warning: ${w.message.replace(/\s*[\r\n]+\s*/g, ' ')}${where ? ` (${where})` : ''}\n`);
+  }
+}
+
+/**
+ * Open the input for what the command reads (`needs`), run `fn` writing to `out`, and let go
+ * of what opening kept. For `chunks`, `fn` first runs as a dry run (its output discarded) that
+ * says which chunk records to fetch from an archive.
+ */
+export async function withInput<T>(input: string, needs: Needs, fn: (o: OpenedInput, out: Writable) => Promise<T>, opts: { tmpDir?: string } = {}): Promise<T> {
   // Loaded here, not with the CLI: --help, --version and usage errors need none of the readers.
   const { openInput } = await import('../snapshot/open.js');
-  const opened = await openInput(input);
-  const cleanup = (sig: NodeJS.Signals) => {
-    opened.closeSync();
-    process.exit(sig === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', cleanup);
-  process.once('SIGTERM', cleanup);
+  const bar = progressBar('reading');
+  const opened = await openInput(input, {
+    needs,
+    tmpDir: opts.tmpDir,
+    // Only for tests of the temp files (a small archive held on disk).
+    holdInMemory: process.env.TSDB_INSPECT_HOLD_IN_MEMORY ? Number(process.env.TSDB_INSPECT_HOLD_IN_MEMORY) : undefined,
+    onProgress: (n, total) => bar.update(n, total),
+    onNote: (m) => process.stderr.write(`tsdb-inspect: ${m}\n`),
+  }).finally(() => bar.done());
   try {
-    return await fn(opened);
+    printWarnings(opened.warnings);
+    if (needs === 'chunks') {
+      await opened.fetchChunks((o) => fn(o, new Writable({ write: (_c, _e, cb) => cb() })));
+      bar.done();
+    }
+    return await fn(opened, process.stdout);
   } finally {
-    process.off('SIGINT', cleanup);
-    process.off('SIGTERM', cleanup);
-    await opened.close();
+    opened.close();
   }
 }

@@ -10,11 +10,11 @@ import { UsageError, withInput } from './run.js';
 export async function seriesCommand(a: ApiArgs): Promise<number> {
   const q = apiQueryArgs(a);
   if (q.matcherSets.length === 0) throw new UsageError('series needs at least one --match selector');
-  return withInput(a.input, async (opened) => {
+  return withInput(a.input, 'index', async (opened, out) => {
     const blocks = querySources(opened);
     const sets = apiSeries(blocks, q.matcherSets, q.start, q.end);
     if (a.format === 'json') {
-      process.stdout.write(apiJson.series(sets) + '\n');
+      out.write(apiJson.series(sets) + '\n');
       return 0;
     }
     const t = new Table({ head: ['METRIC', 'LABELS'], style: TABLE_STYLE });
@@ -27,7 +27,7 @@ export async function seriesCommand(a: ApiArgs): Promise<number> {
       }
       t.push([name, labelsString(rest)]);
     }
-    process.stdout.write(t.toString() + '\n');
+    out.write(t.toString() + '\n');
     return 0;
   });
 }

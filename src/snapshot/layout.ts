@@ -57,7 +57,9 @@ export function walkInput(dir: string): { members: Walked[]; outer: string } {
 
 /** The dir that a walked member's path is `rel` in (a block dir, a data dir). */
 export function stripRel(p: string, rel: string | undefined): string {
-  return rel === undefined ? p : p.slice(0, p.length - rel.length - 1);
+  if (rel === undefined) return p;
+  // An archive member at the top (`wal/000001` of `tar -C data .`) is in the archive's root: ''.
+  return p.length === rel.length ? '' : p.slice(0, p.length - rel.length - 1);
 }
 
 /**

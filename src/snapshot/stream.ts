@@ -71,6 +71,8 @@ export interface ReadArchiveOptions {
   inflateThread?: boolean;
   /** Members read before `too-many-members` stops reading (default and most 100,000; lower only to test it). */
   maxMembers?: number;
+  /** Asked before each member: true stops reading (no findings about the rest; for a reader that has what it needs). */
+  stop?: () => boolean;
 }
 
 /**
@@ -108,9 +110,9 @@ export async function readArchive(input: Readable, visit: (e: ArchiveEntry) => P
       );
       await raw.close();
     } else if (gzip) src = new Pull(prefetch(gunzip(raw, report), PREFETCH_BYTES));
-    tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks, maxMembers: opts.maxMembers });
+    tar = new TarReader(src, visit, findings, gzip, { hardLinks: opts.hardLinks, maxMembers: opts.maxMembers, stop: opts.stop });
     await tar.run();
-    if (gzip) {
+    if (gzip && !tar.stopped) {
       // Decompress the rest even when tar reading stopped: a corrupt deflate stream shows up
       // as a bad tar header (or no tar at all) first; only the gzip CRC at the end says why.
       tar.current = undefined;

@@ -55,10 +55,14 @@ export interface TarOptions {
   hardLinks?: boolean;
   /** Members read before too-many-members (default MAX_MEMBERS; lower only to test that limit). */
   maxMembers?: number;
+  /** Asked before each header: true stops reading there (the reader wants nothing more). */
+  stop?: () => boolean;
 }
 
 export class TarReader {
   members = 0;
+  /** Reading stopped because `stop` said so, not at the archive's end. */
+  stopped = false;
   /** The member being read, to name it when the stream fails under it. */
   current: { raw: string; where: Where } | undefined;
   /** The tree tar x builds, and the files handed to the visitor in it (for hard links to them). */
@@ -90,6 +94,10 @@ export class TarReader {
     let pax: Map<string, string> | undefined;
     for (;;) {
       this.current = undefined;
+      if (this.opts.stop?.()) {
+        this.stopped = true;
+        return;
+      }
       const at = this.src.offset;
       const block = await this.src.read(BLOCK);
       if (at === 0 && !isZero(block) && !looksLikeTar(block) && (block.length < BLOCK || typeof parseHeader(block) === 'string')) {

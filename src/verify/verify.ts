@@ -10,6 +10,8 @@ import { classify, placePath } from '../snapshot/classify.js';
 import type { MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
 import type { DataDirFiles } from '../wal/head.js';
+import { MemFiles } from '../snapshot/archive-read.js';
+import { readCapped } from '../snapshot/hold.js';
 import { Collector } from './stream/collect.js';
 import { finish, type VerifyOptions, type VerifyResult } from './result.js';
 import { special, unreadable } from './usage.js';
@@ -52,23 +54,6 @@ export async function verifyStream(stream: Readable, total: number | undefined, 
   }
 }
 
-/** WAL and chunks_head files of one data dir, buffered for the replay. */
-class MemFiles implements DataDirFiles {
-  readonly files = new Map<string, Buffer>();
-  get paths(): string[] {
-    return [...this.files.keys()].sort();
-  }
-  read(p: string): Buffer | undefined {
-    return this.files.get(p);
-  }
-}
-
-async function readAll(s: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of s) parts.push(c as Buffer);
-  return Buffer.concat(parts);
-}
-
 async function streamInto(stream: Readable, collector: Collector, members: MemberInfo[], findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
   const heads = new Map<string, MemFiles>();
   // Each member goes where its own path says (classify.ts); the layout of the whole archive,
@@ -92,7 +77,7 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
       if (p.kind === 'head' && e.type === 'file') {
         let m = heads.get(p.snapshot);
         if (!m) heads.set(p.snapshot, (m = new MemFiles()));
-        m.files.set(p.rel, await readAll(e.stream));
+        m.files.set(p.rel, (await readCapped(e.stream, Number.MAX_SAFE_INTEGER))!);
       } else if (p.kind === 'block' && p.rel !== undefined && e.type === 'link') {
         // A second path to an earlier file: present, with that file's content.
         const t = e.linkTarget === undefined ? undefined : placePath(e.linkTarget, false);

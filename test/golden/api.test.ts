@@ -62,6 +62,7 @@ const cases = (name: string): FixtureCases => ({ name, ...(API_CASES as Record<s
 describe.each([cases('snapshot-full.tgz'), cases('overlap.tgz'), cases('index-format-v1')])('$name against a Prometheus 2.42 server', (fx) => {
   let opened: OpenedInput;
   let blocks: Block[];
+  const input = fixturePath(fx.name);
   const counts: Counts = { series: 0, labels: 0, values: 0, query: 0, nonEmpty: 0 };
 
   beforeAll(async () => {
@@ -129,7 +130,6 @@ describe.each([cases('snapshot-full.tgz'), cases('overlap.tgz'), cases('index-fo
     const [sel, mint, maxt] = fx.queries[0];
     const q = rangeQuery(sel, mint, maxt);
     const want = rawGet(q.path, q.params);
-    const input = opened.snapshots[0].path;
     const d = await runCli(['dump', input, '--match', sel, '--min-time', String(mint), '--max-time', String(maxt), '--format', 'json']);
     expect(d.stderr).toBe('');
     expect(d.stdout).toBe(want + '\n');

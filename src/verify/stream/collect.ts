@@ -48,6 +48,7 @@ import { checkOverlaps } from '../check/overlaps.js';
 import { checkSuperseded } from '../check/superseded.js';
 import { SegmentScanner, type ChunkTable } from '../check/segment-scan.js';
 import { Code } from '../../encoding/finding-codes.js';
+import { readCapped } from '../../snapshot/hold.js';
 
 export { INDEX_SPILL_AT };
 
@@ -95,18 +96,6 @@ export interface CollectorOptions {
 async function drain(stream: Readable): Promise<void> {
   stream.resume();
   for await (const _ of stream) void _;
-}
-
-/** The whole stream, or undefined (having read it to its end) when it is longer than `limit`. */
-async function readAll(stream: Readable, limit: number): Promise<Buffer | undefined> {
-  let parts: Buffer[] | undefined = [];
-  let n = 0;
-  for await (const c of stream) {
-    n += (c as Buffer).length;
-    if (n > limit) parts = undefined;
-    parts?.push(c as Buffer);
-  }
-  return parts && Buffer.concat(parts, n);
 }
 
 export class Collector {
@@ -176,7 +165,7 @@ export class Collector {
         const kept = await this.spill.read(stream, s.sink, this.prints);
         [m.buf, m.indexFile, m.print] = [kept.buf, kept.file, kept.print];
       } else {
-        const buf = await readAll(stream, MAX_SMALL_FILE);
+        const buf = await readCapped(stream, MAX_SMALL_FILE);
         if (!buf) s.sink.error(rel === 'meta.json' ? Code.MetaParse : Code.TombstonesCorrupt, `${rel} is larger than ${MAX_SMALL_FILE} bytes; no real block has one so large`, rel);
         [m.buf, m.print] = [buf, this.prints ? bufPrint(buf) : ''];
       }

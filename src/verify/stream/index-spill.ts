@@ -4,7 +4,6 @@
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { crc32c } from '../../encoding/crc32c.js';
@@ -12,6 +11,7 @@ import { be32At, hex32 } from '../../encoding/decbuf.js';
 import { MAGIC_INDEX, TOC_LEN } from '../../index/toc.js';
 import type { FindingSink } from '../check/findings.js';
 import { Code } from '../../encoding/finding-codes.js';
+import { makeTempDir, removeTemp } from '../../snapshot/temp.js';
 
 /** An index larger than this waits in a temp file, not in memory, until its block is checked. */
 export const INDEX_SPILL_AT = 256 * 1024 * 1024;
@@ -74,7 +74,8 @@ export class IndexSpill {
         }
       }
       if (n > this.spillAt) {
-        this.tmpDir ??= fs.mkdtempSync(path.join(this.parent ?? os.tmpdir(), 'tsdb-inspect-verify-'));
+        // In the registry: a signal or an early exit while it spills still removes it.
+        this.tmpDir ??= makeTempDir(this.parent, 'tsdb-inspect-verify-');
         file = path.join(this.tmpDir, `${this.made++}-index`);
         this.users.set(file, 1);
         out = fs.createWriteStream(file);
@@ -139,7 +140,7 @@ export class IndexSpill {
 
   /** Remove the temp dir and whatever is left in it. */
   cleanup(): void {
-    if (this.tmpDir) fs.rmSync(this.tmpDir, { recursive: true, force: true });
+    if (this.tmpDir) removeTemp(this.tmpDir);
     this.tmpDir = undefined;
   }
 }
