@@ -107,4 +107,12 @@ describe('p35-datadir.tgz', () => {
     expect(st.numOutOfOrderSamples).toBe(40);
     expect(st.records['wbl mmapmarkers']).toBeGreaterThan(0);
   });
+
+  it('verify finds nothing to report, wbl/ included, from the archive and the dir', async () => {
+    for (const input of [fixturePath('p35-datadir.tgz'), dirs.get('p35-datadir.tgz')!]) {
+      const r = await runCli(['verify', input, '--format', 'json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).findings).toEqual([]);
+    }
+  });
 });
