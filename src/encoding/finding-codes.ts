@@ -68,7 +68,7 @@ export const FINDING_CODES = {
   // --- index ---
   'index-too-large': { severity: E, meaning: 'an index larger than tsdb-inspect checks' },
   'index-corrupt': { severity: E, meaning: 'the index\'s magic, version, TOC or structure is broken' },
-  'index-version': { severity: E, meaning: 'the index has a format version Prometheus does not read' },
+  'index-version': { severity: EW, meaning: 'the index has a format version Prometheus does not read (error), or version 3, which only Prometheus ≥ 2.55 reads (warning)' },
   'index-crc': { severity: E, meaning: 'an index section\'s CRC32C does not match' },
   'index-padding': { severity: E, meaning: 'index padding holds non-zero bytes or is longer than Prometheus writes' },
   'index-unreferenced': { severity: E, meaning: 'index bytes belong to no section or table' },

@@ -180,12 +180,20 @@ function escapeRune(cp: number, ch: string): string {
   return '\\U' + cp.toString(16).padStart(8, '0');
 }
 
-/** Prometheus labels.Labels.String(): {a="1", b="2"}. Labels are flattened [name, value, …]. */
+/** A name Prometheus's legacy (pre-3.0) scheme accepts: model.LabelName.IsValidLegacy. */
+const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * Prometheus labels.Labels.String(): {a="1", b="2"}; as 3.x writes it, a name
+ * outside the legacy charset is quoted too: {"a.b"="1"} (2.x had no such names).
+ * Labels are flattened [name, value, …].
+ */
 export function labelsString(labels: readonly string[]): string {
   let out = '{';
   for (let i = 0; i < labels.length; i += 2) {
     if (i > 0) out += ', ';
-    out += labels[i] + '=' + quote(labels[i + 1]);
+    const name = labels[i]!;
+    out += (LEGACY_NAME.test(name) ? name : quote(name)) + '=' + quote(labels[i + 1]);
   }
   return out + '}';
 }

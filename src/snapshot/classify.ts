@@ -32,7 +32,8 @@ export type Place =
 /** The name of the dir that holds the input's paths when it has no name of its own (an archive's root). */
 export const ROOT = '.';
 
-const HEAD = new Set(['wal', 'chunks_head']);
+// wbl/: the out-of-order write-behind log, replayed after wal/ (head.ts).
+const HEAD = new Set(['wal', 'wbl', 'chunks_head']);
 /** Files a running server keeps in its data dir beside the blocks. */
 const SERVER_FILES = new Set(['lock', 'queries.active']);
 

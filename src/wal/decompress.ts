@@ -1,25 +1,16 @@
 // Compressed WAL records (RawRecord.compression): snappy with
-// @napi-rs/snappy; zstd with node:zlib's zstdDecompressSync, which exists
-// from Node 22.15 on; on older Node a zstd record is an Unsupported error.
-// Neither library is trusted with a length: the snappy header is checked
-// against what the input can expand to, zstd output is capped.
+// @napi-rs/snappy, zstd with fzstd (zstd.ts). Neither library is trusted with
+// a length: the snappy header and the zstd frames are checked against what
+// the input can expand to first.
 
 import { createRequire } from 'node:module';
-import * as zlib from 'node:zlib';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
 import { uvarintAt, VARINT_CUT, type VarintResult } from '../encoding/varint.js';
 import type { RawRecord } from './segment.js';
+import { zstdDecompress } from './zstd.js';
 
 /** Largest output one snappy input byte can produce: a 3-byte copy of 64 bytes. */
 const SNAPPY_MAX_RATIO = 64 / 3;
-/** Largest decompressed zstd record accepted (Prometheus records are far smaller). */
-export const MAX_ZSTD_RECORD = 256 * 1024 * 1024;
-
-type ZstdDecompress = (b: Uint8Array, o: { maxOutputLength: number }) => Buffer;
-const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: ZstdDecompress }).zstdDecompressSync;
-
-/** Whether this Node can decompress zstd records. */
-export const hasZstd = typeof zstdDecompressSync === 'function';
 
 /** The record bytes, decompressed. Errors carry the record's segment and offset. */
 export function decompressRecord(raw: RawRecord): Uint8Array {
@@ -29,21 +20,12 @@ export function decompressRecord(raw: RawRecord): Uint8Array {
       return raw.data;
     case 'snappy':
       return snappyUncompress(raw.data, `wal record at ${raw.segment} offset ${raw.offset}`, where);
-    case 'zstd': {
-      if (!zstdDecompressSync) {
-        throw new TsdbError(
-          ErrorCode.Unsupported,
-          `wal record at ${raw.segment} offset ${raw.offset} is zstd-compressed (--storage.tsdb.wal-compression-type=zstd, Prometheus ≥ 2.46), ` +
-            `and this Node ${process.version} has no zstd decompressor (node:zlib has one from Node 22.15)`,
-          where,
-        );
-      }
+    case 'zstd':
       try {
-        return zstdDecompressSync(raw.data, { maxOutputLength: MAX_ZSTD_RECORD });
+        return zstdDecompress(raw.data);
       } catch (e) {
-        throw new TsdbError(ErrorCode.Corrupt, `wal record at ${raw.segment} offset ${raw.offset}: zstd: ${(e as Error).message}`, where, { cause: e });
+        throw new TsdbError(ErrorCode.Corrupt, `wal record at ${raw.segment} offset ${raw.offset}: ${(e as Error).message}`, where, { cause: e });
       }
-    }
   }
 }
 

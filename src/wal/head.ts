@@ -4,8 +4,7 @@
 //
 // 1. m-mapped chunks: every chunks_head/ file in order; chunks with maxTime
 //    below minValidTime are skipped, out-of-order chunks (encoding bit 0x80)
-//    are only counted (they belong to the out-of-order head, not replayed
-//    here). A bad chunk drops its file and every later file (Prometheus
+//    go to the out-of-order head (ooo-head.ts). A bad chunk drops its file and every later file (Prometheus
 //    deletes them and relies on the WAL); a chunk that overlaps the previous
 //    chunk of its series drops all m-mapped chunks. Chunks are kept whole:
 //    a chunk that ends after minValidTime may start before it, and its early
@@ -30,14 +29,16 @@
 //    one stream, so a record may continue into the next segment (Prometheus
 //    reads each segment on its own here and would call that torn; its writer
 //    never splits a record across segments).
-// 3. Series without any sample are dropped (Head.gc after Init). Unknown
+// 3. The WBL (wbl/ segments, no checkpoint) into the out-of-order head
+//    (ooo-head.ts); its corruption and torn tail are reported as the WAL's.
+// 4. Series without any sample are dropped (Head.gc after Init). Unknown
 //    refs, reused refs and chunks of unknown encodings are reported once each,
 //    with counts and the first place, as Prometheus logs them once.
 //
 // Where Prometheus refuses to open the head at all (wal or chunks_head not a
 // directory, segments or chunk files not in sequence), `refusal()` says so.
 //
-// Not replayed: the out-of-order WBL (wbl/), chunk snapshots
+// Not replayed: chunk snapshots
 // (chunk_snapshot.*), exemplar storage limits. `lock` and `queries.active`
 // are not read.
 
@@ -46,7 +47,6 @@ import * as path from 'node:path';
 import type { HistogramSample } from '../chunkenc/histogrammeta.js';
 import { SampleList } from '../chunkenc/sample-list.js';
 import {
-  decodeHeadChunk,
   headChunkFileSeq,
   OUT_OF_ORDER_FLAG,
   isEmptyHeadChunkFile,
@@ -61,6 +61,7 @@ import { WalReader, type RawRecord, type WalSegment } from './segment.js';
 import { compareLabels } from '../encoding/compare.js';
 import { Code, type FindingCode } from '../encoding/finding-codes.js';
 import { Tally, UnknownRefs, type Place } from './replay-tally.js';
+import { mergeOutOfOrder, OooSeries, pushChunk } from './ooo-head.js';
 
 /** The files of a data dir, from a directory or an archive. */
 export interface DataDirFiles {
@@ -88,8 +89,10 @@ export interface HeadStats {
   minTime: number;
   maxTime: number;
   numMmappedChunks: number;
-  /** Out-of-order m-mapped chunks seen and not replayed. */
+  /** Out-of-order chunks m-mapped in chunks_head/. */
   numOutOfOrderChunks: number;
+  /** Samples in the out-of-order head (its m-mapped chunks and the WBL's samples), not in `numSamples`. */
+  numOutOfOrderSamples: number;
   numTombstones: number;
   numExemplars: number;
   /** Records read, by type (`samples`, `series`, …, `unknown`). */
@@ -118,8 +121,6 @@ export interface HeadSeries {
   metadata?: Omit<RefMetadata, 'ref'>;
 }
 
-const TWO_POW_32 = 4294967296;
-
 /** Findings for which Prometheus refuses to open the head (it does not start; promtool exits 1). */
 const REFUSED: ReadonlySet<FindingCode> = new Set([Code.WalUnreadable, Code.WalSegmentMissing, Code.HeadChunksUnreadable, Code.HeadChunksMissing]);
 
@@ -131,6 +132,8 @@ class MemSeries {
   mmMaxTime = -Infinity;
   /** Last timestamp of the series: samples at or before it are dropped. */
   lastT = -Infinity;
+  /** The out-of-order head, when there is one. */
+  ooo: OooSeries | undefined;
   metadata: Omit<RefMetadata, 'ref'> | undefined;
   constructor(
     readonly ref: number,
@@ -155,6 +158,9 @@ export class Head {
   private readonly multiRef = new Map<number, number>();
   private readonly tombstones = new Map<number, Interval[]>();
   private mmByRef = new Map<number, HeadChunk[]>();
+  private oooByRef = new Map<number, HeadChunk[]>();
+  /** The ref of the last chunk in chunks_head/: WBL m-map markers after it are ignored. */
+  private lastMmapRef = 0;
   /** Refs a series record gave to other labels: Prometheus answers neither series (see apply). */
   private readonly reusedRefs = new Set<number>();
   private readonly reused = new Tally();
@@ -205,9 +211,11 @@ export class Head {
     let numSamples = 0;
     let numHistogramSamples = 0;
     let numMmappedChunks = 0;
+    let numOutOfOrderSamples = 0;
     for (const s of this.byRef.values()) {
       if (!this.hasData(s) || this.reusedRefs.has(s.ref)) continue;
       numSeries++;
+      numOutOfOrderSamples += s.ooo?.numSamples() ?? 0;
       numMmappedChunks += s.mmapped.length;
       for (const c of s.mmapped) {
         numSamples += c.numSamples;
@@ -225,6 +233,7 @@ export class Head {
       maxTime: this.maxT,
       numMmappedChunks,
       numOutOfOrderChunks: this.st.numOutOfOrderChunks,
+      numOutOfOrderSamples,
       numTombstones: this.st.numTombstones,
       numExemplars: this.st.numExemplars,
       records: { ...this.st.records },
@@ -252,6 +261,8 @@ export class Head {
     }
     entries.sort((a, b) => a.seq - b.seq);
     const byRef = new Map<number, HeadChunk[]>();
+    const oooByRef = new Map<number, HeadChunk[]>();
+    let lastRef = 0;
     for (let i = 0; i < entries.length; i++) {
       const { path: p, seq } = entries[i]!;
       const last = i === entries.length - 1;
@@ -297,6 +308,9 @@ export class Head {
         }
         if (c.outOfOrder) {
           this.st.numOutOfOrderChunks++;
+          let ooo = oooByRef.get(c.seriesRef);
+          if (!ooo) oooByRef.set(c.seriesRef, (ooo = []));
+          ooo.push(c);
           continue;
         }
         let list = byRef.get(c.seriesRef);
@@ -311,10 +325,15 @@ export class Head {
       if (overlap) {
         this.findings.push({ severity: 'error', code: Code.HeadChunksOutOfSequence, file: p, offset: overlap.at, message: `${overlap.message} ("out of sequence m-mapped chunk"); Prometheus then discards all m-mapped chunks` });
         byRef.clear();
+        oooByRef.clear();
+        lastRef = 0;
         break;
       }
+      lastRef = f.chunks[f.chunks.length - 1]?.ref ?? lastRef;
     }
     this.mmByRef = byRef;
+    this.oooByRef = oooByRef;
+    this.lastMmapRef = lastRef;
   }
 
   /** Step 2a: the records of the last checkpoint. */
@@ -324,7 +343,7 @@ export class Head {
     const segs = this.segmentsOf(files, cp.segments);
     if (!segs) return;
     const r = new WalReader(segs);
-    if (!this.replayRecords(r, Code.CheckpointCorrupt, `the rest of ${cp.dir} is not replayed`)) return;
+    if (!this.replayRecords(r, Code.CheckpointCorrupt, `the rest of ${cp.dir} is not replayed`, this.apply.bind(this))) return;
     if (r.tornTail) {
       // A checkpoint is renamed into place only when complete: a torn one is corrupt.
       const t = r.tornTail;
@@ -336,13 +355,15 @@ export class Head {
    * Step 2b: the segments after the checkpoint. Returns false when a
    * corruption stopped the replay early.
    */
-  replaySegments(files: DataDirFiles, plan: WalReplayPlan): boolean {
+  replaySegments(files: DataDirFiles, plan: WalReplayPlan, wbl = false): boolean {
     const runs = plan.runs;
+    const apply = wbl ? this.applyWbl.bind(this) : this.apply.bind(this);
+    const log = wbl ? 'WBL' : 'WAL';
     for (let k = 0; k < runs.length; k++) {
       const segs = this.segmentsOf(files, runs[k]!);
       if (!segs) return false;
       const r = new WalReader(segs);
-      if (!this.replayRecords(r, Code.WalCorrupt, 'Prometheus repairs the WAL by dropping everything from here on')) return false;
+      if (!this.replayRecords(r, Code.WalCorrupt, `Prometheus repairs the ${log} by dropping everything from here on`, apply)) return false;
       const t = r.tornTail;
       if (t) {
         const lastRun = k === runs.length - 1;
@@ -375,7 +396,7 @@ export class Head {
   }
 
   /** Applies every record of `r`; false (with a finding) at the first corruption. */
-  private replayRecords(r: WalReader, code: FindingCode, consequence: string): boolean {
+  private replayRecords(r: WalReader, code: FindingCode, consequence: string, apply: (rec: WalRecord, raw: RawRecord) => void): boolean {
     for (;;) {
       let rec: WalRecord;
       let raw: RawRecord | undefined;
@@ -390,7 +411,7 @@ export class Head {
         this.findings.push(f);
         return false;
       }
-      this.apply(rec, raw);
+      apply(rec, raw);
     }
   }
 
@@ -462,6 +483,8 @@ export class Head {
           s.mmapped = mm;
           s.buf = new SampleList(16);
           s.mmMaxTime = mm.length > 0 ? mm[mm.length - 1]!.maxTime : -Infinity;
+          const ooo = this.oooByRef.get(ref);
+          s.ooo = ooo ? Object.assign(new OooSeries(), { mmapped: ooo }) : undefined;
           s.lastT = s.mmMaxTime;
           if (mm.length > 0) this.updateMinMax(mm[0]!.minTime, s.lastT);
         }
@@ -535,13 +558,50 @@ export class Head {
     }
   }
 
+  /** A WBL record: samples and histograms into the OOO head, m-map markers (loadWBL). */
+  private applyWbl(rec: WalRecord, raw: RawRecord): void {
+    const at: Place = { file: raw.segment, offset: raw.offset };
+    const counts = this.st.records;
+    const kind = `wbl ${rec.type}`;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    switch (rec.type) {
+      case 'samples': {
+        const { n, ref, t, v } = rec.samples;
+        const w = new Uint32Array(v.buffer, v.byteOffset, 2 * n);
+        for (let i = 0; i < n; i++) {
+          const s = this.lookup(ref[i]!);
+          if (!s) this.unknown.add('samples', ref[i]!, at);
+          else (s.ooo ??= new OooSeries()).insertFloatWords(t[i]!, w[2 * i]!, w[2 * i + 1]!);
+        }
+        break;
+      }
+      case 'histograms':
+        for (const { ref, h } of rec.histograms) {
+          const s = this.lookup(ref);
+          if (!s) this.unknown.add('histograms', ref, at);
+          else (s.ooo ??= new OooSeries()).insertHistogram(h, rec.float);
+        }
+        break;
+      case 'mmapmarkers':
+        for (const m of rec.markers) {
+          if (m.mmapRef > this.lastMmapRef) continue;
+          const s = this.lookup(m.ref);
+          if (!s) this.unknown.add('mmap_markers', m.ref, at);
+          else s.ooo?.dropHeadChunk();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
   private updateMinMax(mint: number, maxt: number): void {
     if (mint < this.minT) this.minT = mint;
     if (maxt > this.maxT) this.maxT = maxt;
   }
 
   private hasData(s: MemSeries): boolean {
-    return s.mmapped.length > 0 || s.buf.n > 0;
+    return s.mmapped.length > 0 || s.buf.n > 0 || s.ooo?.hasData() === true;
   }
 
   /** Live series in label order; a series is live under its first ref only. */
@@ -554,27 +614,10 @@ export class Head {
   private samplesOf(s: MemSeries): HeadSamples {
     const del = this.tombstones.get(s.ref);
     const out = new SampleList(16);
-    for (const c of s.mmapped) {
-      let d;
-      try {
-        d = decodeHeadChunk(c);
-      } catch (e) {
-        if (!(e instanceof TsdbError)) throw e;
-        const where = `m-mapped chunk ${Math.floor(c.ref / TWO_POW_32)}:${c.offset} of series ref ${s.ref}`;
-        throw new TsdbError(e.code, `${where}: ${e.message}`, { offset: c.offset }, { cause: e });
-      }
-      if (d.kind === 'float') {
-        const w = new Uint32Array(d.v.buffer, d.v.byteOffset, 2 * d.count);
-        for (let i = 0; i < d.count; i++) {
-          if (!isDeleted(del, d.t[i]!)) out.pushFloatWords(d.t[i]!, w[2 * i]!, w[2 * i + 1]!);
-        }
-      } else {
-        for (const h of d.samples) if (!isDeleted(del, h.t)) out.pushHistogram(h, d.float);
-      }
-    }
+    for (const c of s.mmapped) pushChunk(out, c, del, s.ref);
     const b = s.buf;
     for (let i = 0; i < b.n; i++) if (!isDeleted(del, b.t[i]!)) out.pushFrom(b, i);
-    return out;
+    return s.ooo ? mergeOutOfOrder(out, s.ooo.samples(del, s.ref)) : out;
   }
 }
 
@@ -594,6 +637,9 @@ export function replayHead(files: DataDirFiles, opts: ReplayOptions = {}): Head 
   head.findings.push(...plan.findings);
   head.replayCheckpoint(files, plan);
   head.replaySegments(files, plan);
+  const wbl = planWalReplay(files.paths, 'wbl');
+  head.findings.push(...wbl.findings);
+  head.replaySegments(files, wbl, true);
   head.reportTallies();
   return head;
 }
@@ -617,6 +663,7 @@ export function dirDataFiles(dataDir: string): DataDirFiles {
     }
   };
   walk('wal', 1);
+  walk('wbl', 0);
   walk('chunks_head', 0);
   paths.sort();
   return {

@@ -23,17 +23,18 @@ export class Tally {
 }
 
 /** The record kinds Prometheus counts in its "Unknown series references" warning. */
-export type UnknownRefKind = 'samples' | 'histograms' | 'exemplars' | 'metadata' | 'tombstones';
+export type UnknownRefKind = 'samples' | 'histograms' | 'exemplars' | 'metadata' | 'tombstones' | 'mmap_markers';
 
 /**
  * Records naming a series ref that no series record defined. Prometheus
  * 2.42 logs samples (tombstones counted with them), exemplars, histograms and
  * metadata; 3.5 adds tombstones and the number of distinct refs ("series").
- * Here each kind is counted apart. m-map markers are not counted: loadWAL
- * skips them (they belong to the out-of-order WBL).
+ * Here each kind is counted apart, the WBL's with the WAL's (loadWBL logs
+ * samples, histograms and m-map markers in a warning of its own, "for ooo WAL
+ * replay"); loadWAL skips m-map markers.
  */
 export class UnknownRefs {
-  readonly counts: Record<UnknownRefKind, number> = { samples: 0, histograms: 0, exemplars: 0, metadata: 0, tombstones: 0 };
+  readonly counts: Record<UnknownRefKind, number> = { samples: 0, histograms: 0, exemplars: 0, metadata: 0, tombstones: 0, mmap_markers: 0 };
   private readonly refs = new Set<number>();
   private first: (Place & { kind: UnknownRefKind; ref: number }) | undefined;
   total = 0;

@@ -56,6 +56,11 @@ export function answer(q: Question, version = REFERENCE): unknown {
   return a;
 }
 
+/** 3.5.3's answer to a question asked of 3.5.3 only (fixtures/questions.mjs, P35). */
+export function answer35(q: Question): unknown {
+  return answer({ ...q, only: '3.5.3' }, '3.5.3');
+}
+
 /** The body a server answered with HTTP 200 to GET path?params. */
 export function apiBody(fixture: string, apiPath: string, params: Params): string {
   const a = answer({ fixture, kind: 'api', path: apiPath, params });

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatG, NUMBER_MAX_BYTES, writeFloatG, writeInt } from '../../src/query/goformat.js';
+import { formatG, labelsString, NUMBER_MAX_BYTES, writeFloatG, writeInt } from '../../src/query/goformat.js';
 import { anyDouble, modelG } from '../helpers/gofloat.js';
 
 const buf = new Uint8Array(64);
@@ -103,5 +103,14 @@ describe('writeInt writes String(n)', () => {
       [1e21, '1e+21'],
     ];
     for (const [n, s] of cases) expect(written(writeInt, n), String(n)).toBe(s);
+  });
+});
+
+describe('labelsString', () => {
+  it('quotes names outside the legacy charset, as 3.x labels.String does', () => {
+    expect(labelsString(['__name__', 'test.utf8.gauge', 'label.with.dots', 'a', 'plain', 'x', 'ünïcode', '日本', '0digit', 'y'])).toBe(
+      '{__name__="test.utf8.gauge", "label.with.dots"="a", plain="x", "ünïcode"="日本", "0digit"="y"}',
+    );
+    expect(labelsString(['_a1', 'v', 'a"b', 'v'])).toBe('{_a1="v", "a\\"b"="v"}');
   });
 });

@@ -1,8 +1,7 @@
 import snappy from '@napi-rs/snappy';
-import * as zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/encoding/errors.js';
-import { decompressRecord, hasZstd, snappyUncompress } from '../../src/wal/decompress.js';
+import { decompressRecord, snappyUncompress } from '../../src/wal/decompress.js';
 import { readRecord, type WalRecord } from '../../src/wal/records.js';
 import type { RawRecord } from '../../src/wal/segment.js';
 import { expectTsdbError, FAST_MS, outcome } from '../helpers/errors.js';
@@ -46,14 +45,35 @@ describe('compressed records', () => {
     expect(e.message).toMatch(/more than/);
   });
 
-  it('zstd: decompressed where Node has it, a clear Unsupported error where not', () => {
-    const z = zlib as unknown as { zstdCompressSync?: (b: Uint8Array) => Buffer };
-    if (hasZstd && z.zstdCompressSync) {
-      expect(Array.from(decompressRecord(raw(z.zstdCompressSync(rec), 'zstd')))).toEqual(Array.from(rec));
-    } else {
-      const e = expectTsdbError(() => decompressRecord(raw(Uint8Array.of(1, 2, 3), 'zstd')), { code: ErrorCode.Unsupported });
-      expect(e.message).toMatch(/zstd/);
-      expect(e.message).toContain(process.version);
+  // Hand-made frames (RFC 8878): magic, descriptor, content size, blocks of a 3-byte header.
+  const frame = (descriptor: number[], ...blocks: number[][]) => Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, ...descriptor, ...blocks.flat()]);
+  const block = (last: boolean, type: number, size: number, body: number[]) => {
+    const h = (size << 3) | (type << 1) | (last ? 1 : 0);
+    return [h & 0xff, (h >> 8) & 0xff, h >> 16, ...body];
+  };
+
+  it('zstd via fzstd: raw and RLE blocks, several frames', () => {
+    const raw1 = frame([0x20, 3], block(true, 0, 3, [7, 8, 9]));
+    const rle = frame([0x20, 5], block(true, 1, 5, [4]));
+    expect(Array.from(decompressRecord(raw(raw1, 'zstd')))).toEqual([7, 8, 9]);
+    expect(Array.from(decompressRecord(raw(Uint8Array.from([...raw1, ...rle]), 'zstd')))).toEqual([7, 8, 9, 4, 4, 4, 4, 4]);
+  });
+
+  it('zstd frames that would make fzstd allocate by a header are refused first', () => {
+    const cases: [Uint8Array, RegExp][] = [
+      // A content size of 2^32 - 1 with a 1-byte block.
+      [frame([0xa0, 0xff, 0xff, 0xff, 0xff], block(true, 0, 1, [1])), /declares 4294967295 bytes, more than its blocks can hold \(1\)/],
+      // No content size, a 2 GiB window.
+      [frame([0x00, 0xa8], block(true, 0, 1, [1])), /window, more than 8388608/],
+      [frame([0x20, 3], block(true, 0, 3, [7])), /block runs past the record/],
+      [frame([0x20, 3], block(false, 0, 1, [7])), /block header at 10 is cut off/],
+      [frame([0x20, 3], block(true, 3, 1, [7])), /reserved type/],
+      [Uint8Array.of(1, 2, 3, 4), /no frame magic/],
+      [Uint8Array.of(), /empty record/],
+    ];
+    for (const [bytes, msg] of cases) {
+      const e = expectTsdbError(() => decompressRecord(raw(bytes, 'zstd')), { code: ErrorCode.Corrupt, maxMs: FAST_MS });
+      expect(e.message).toMatch(msg);
       expect(e.context).toMatchObject({ file: 'wal/00000003', offset: 4096 });
     }
   });

@@ -207,11 +207,12 @@ describe('head replay', () => {
     expect(dump(h2)).toEqual([{ labels: '__name__,a', t: [20, 30, 40] }]);
   });
 
-  it('counts out-of-order chunks without replaying them, and drops an empty last file quietly', () => {
+  it('keeps out-of-order chunks in the out-of-order head, and drops an empty last file quietly', () => {
     const f1 = writeHeadChunkFile([{ seriesRef: 1, minTime: 10, maxTime: 10, encoding: 0x81, data: xor([10], [1]) }]).bytes;
     const head = replayHead(files({ 'chunks_head/000001': f1, 'chunks_head/000002': new Uint8Array(0), ...wal([[encodeSeries([{ ref: 1, labels: A }])]]) }));
     expect(head.findings).toEqual([]);
-    expect(head.stats()).toMatchObject({ numSeries: 0, numOutOfOrderChunks: 1 });
+    expect(head.stats()).toMatchObject({ numSeries: 1, numSamples: 0, numOutOfOrderChunks: 1, numOutOfOrderSamples: 1 });
+    expect(dump(head)).toEqual([{ labels: '__name__,a', t: [10] }]);
   });
 
   it('a torn last chunk file is a warning; a bad earlier file is an error; both drop the file and the later ones', () => {

@@ -81,10 +81,10 @@ export function checkIndex(buf: Uint8Array, meta: BlockMeta | undefined, sink: F
   }
   const toc = ix.toc;
   const errorsBefore = sink.errors;
-  // No Prometheus writes format 3 (3.x reads it as 2, for a format still to come; 2.x
-  // refuses it): a 3 here is a 2 with one bit flipped, or a layout we cannot vouch for.
+  // Format 3 is read as 2 from Prometheus 2.55 on (tsdb/index/index.go: only v1 differs);
+  // no Prometheus up to 3.5 writes it, and older versions refuse the block.
   if (ix.version === 3) {
-    sink.error(Code.IndexVersion, 'index format version 3 is not written by any Prometheus (2.x refuses it; 3.x reads it as 2 for a future format): the version byte is corrupt', FILE, 4);
+    sink.warn(Code.IndexVersion, 'index format version 3: Prometheus reads it (as version 2) from 2.55 on; older versions refuse the block', FILE, 4);
   }
   const covered = new Ranges();
   covered.add(0, INDEX_HEADER_LEN);

@@ -100,6 +100,12 @@ function indexCase(code: CodeCase['code'], what: string, o: BlockOptions, at: (b
   };
 }
 
+/** The case with a warning expected instead of an error. */
+function asWarning(c: CodeCase): CodeCase {
+  c.expect.severity = 'warning';
+  return c;
+}
+
 /** Offset of the postings list of name=value. */
 const listAt = (b: Built, name: string, value: string): number => new IndexReader(b.w.bytes).postingsTable.find((e) => e.name === name && e.value === value)!.offset;
 /** Offset of the postings offset table entry of name=value. */
@@ -121,7 +127,7 @@ export const cases: CodeCase[] = [
   },
   indexCase('index-corrupt', 'the index magic is wrong', { bytes: (b) => (b[0] = 0xbb), noReseal: true }, () => 0),
   indexCase('index-version', 'index format version 9', { bytes: (b) => (b[4] = 9), noReseal: true }, () => 4),
-  indexCase('index-version', 'index format version 3, which no Prometheus writes', { bytes: (b) => (b[4] = 3), noReseal: true }, () => 4),
+  asWarning(indexCase('index-version', 'index format version 3, which Prometheus reads from 2.55 on and older versions refuse', { bytes: (b) => (b[4] = 3), noReseal: true }, () => 4)),
   indexCase('index-crc', 'a symbol table byte flipped', { bytes: (b, w) => (b[sectionOf(w, 'symbols').contentStart + 6]! ^= 1), noReseal: true }, (b) => sectionOf(b.w, 'symbols').lengthAt),
   indexCase('index-padding', 'a non-zero byte in the padding between series', { bytes: (b, w) => (b[w.padding.find(([s]) => s > w.series[0]!.offset)![0]] = 1), noReseal: true }, (b) => b.w.padding.find(([s]) => s > b.w.series[0]!.offset)![0]),
   {
