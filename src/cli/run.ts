@@ -19,9 +19,6 @@ export function isDebug(): boolean {
   return debug;
 }
 
-/** System errors that mean the input cannot be read as given: the user's to fix. */
-const USAGE_ERRNO = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO', 'ENODEV']);
-
 /** One line saying what went wrong and where (never a stack, never a newline). */
 export function describeError(e: unknown): string {
   let msg: string;
@@ -38,8 +35,9 @@ export function describeError(e: unknown): string {
 /** Whether an error is a bug of ours rather than something about the input or the command line. */
 export function isInternal(e: unknown): boolean {
   if (e instanceof UsageError || isTsdbError(e)) return false;
+  // A system call's error (EIO, ENOSPC …) is about the machine, not a bug.
   const code = (e as NodeJS.ErrnoException)?.code;
-  return !(typeof code === 'string' && USAGE_ERRNO.has(code));
+  return !(typeof code === 'string' && /^E[A-Z0-9]+$/.test(code));
 }
 
 export function exitCodeFor(e: unknown): number {

@@ -39,7 +39,9 @@ export function parseTimeArg(flag: string, value: string, unit: TimeUnit, now = 
   }
   const human = unit === 's' ? 'unix seconds' : 'unix milliseconds';
   const bad = () =>
-    new UsageError(`--${flag}: cannot read ${JSON.stringify(value)} as a time (give RFC 3339 like 2024-05-01T12:00:00Z, ${human}, or a time relative to now like now-1h or -24h)`);
+    new UsageError(
+      `invalid time value for '${flag}': cannot parse ${JSON.stringify(value)} to a valid timestamp (give RFC 3339 like 2024-05-01T12:00:00Z, ${human}, or a time relative to now like now-1h or -24h)`,
+    );
   if (unit === 'ms' && INTEGER.test(v)) {
     const ms = Number(v);
     if (!Number.isSafeInteger(ms)) throw bad();
