@@ -123,7 +123,7 @@ describe('verify usage errors exit 2 with one line', () => {
 describe('the mapping from errors to exit codes and messages', () => {
   const errno = (code: string, message: string) => Object.assign(new Error(message), { code, path: '/x' });
 
-  it('errors about the input or the machine and our own failures exit 2; a reader's error about the data exits 1', () => {
+  it("errors about the input or the machine and our own failures exit 2; a reader's error about the data exits 1", () => {
     for (const c of ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO']) expect(exitCodeFor(errno(c, `${c}: x`)), c).toBe(EXIT_USAGE);
     expect(exitCodeFor(errno('EIO', 'EIO: i/o error'))).toBe(EXIT_USAGE);
     expect(exitCodeFor(new TsdbError(ErrorCode.BadInput, 'x'))).toBe(EXIT_USAGE);
