@@ -42,6 +42,8 @@ export function parseTimeArg(flag: string, value: string, unit: TimeUnit, now = 
     new UsageError(
       `invalid time value for '${flag}': cannot parse ${JSON.stringify(value)} to a valid timestamp (give RFC 3339 like 2024-05-01T12:00:00Z, ${human}, or a time relative to now like now-1h or -24h)`,
     );
+  // promtool's milliseconds are whole numbers; a fraction would be read as seconds below.
+  if (unit === 'ms' && !INTEGER.test(v) && /^[+-]?[\d.]/.test(v) && !v.includes('T')) throw bad();
   if (unit === 'ms' && INTEGER.test(v)) {
     const ms = Number(v);
     if (!Number.isSafeInteger(ms)) throw bad();

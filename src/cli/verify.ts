@@ -68,17 +68,20 @@ export function findingPlace(x: Finding): string {
 }
 
 async function writeTables(r: VerifyResult, format: TableFormat): Promise<void> {
+  // One snapshot (the usual case): its name above the table rather than in a column of every row.
+  const multi = r.snapshots.length > 1;
+  if (!multi && r.snapshots.length === 1 && format === 'table') await writeOut(`Snapshot ${r.snapshots[0].name}\n`);
   const rows: string[][] = [];
   for (const s of r.snapshots) {
-    if (s.blocks.length === 0) rows.push([s.name, '(no blocks)', '', '', '', '', '']);
-    for (const b of s.blocks) {
-      rows.push([s.name, b.ulid, `${utc(b.minTime)} – ${utc(b.maxTime)}`, b.numSeries, b.numChunks, b.numSamples, b.ok ? 'ok' : 'ERROR'].map(String));
-    }
+    const row = (cells: (string | number | null)[]) => rows.push((multi || format === 'tsv' ? [s.name, ...cells] : cells).map((c) => String(c ?? '')));
+    if (s.blocks.length === 0) row(['(no blocks)', '', '', '', '', '']);
+    for (const b of s.blocks) row([b.ulid, `${utc(b.minTime)} – ${utc(b.maxTime)}`, b.numSeries, b.numChunks, b.numSamples, b.ok ? 'ok' : 'ERROR']);
     const h = s.head;
-    if (h) rows.push([s.name, '(head: WAL)', `${utc(h.minTime)} – ${utc(h.maxTime)}`, h.numSeries, '', h.numSamples, h.ok ? 'ok' : 'ERROR'].map(String));
+    if (h) row(['(head: WAL)', `${utc(h.minTime)} – ${utc(h.maxTime)}`, h.numSeries, '', h.numSamples, h.ok ? 'ok' : 'ERROR']);
   }
   const keep = (head: string) => ({ head, keep: true });
-  await writeTable([{ head: 'SNAPSHOT' }, keep('BLOCK ULID'), { head: 'TIME RANGE (UTC)', min: 24 }, keep('SERIES'), keep('CHUNKS'), keep('SAMPLES'), keep('STATUS')], rows, format);
+  const columns = [keep('BLOCK ULID'), { head: 'TIME RANGE (UTC)', min: 24 }, keep('SERIES'), keep('CHUNKS'), keep('SAMPLES'), keep('STATUS')];
+  await writeTable(multi || format === 'tsv' ? [{ head: 'SNAPSHOT', min: 17 }, ...columns] : columns, rows, format);
   if (r.findings.length === 0) return;
   const findings = r.findings.map((x) => [x.severity, x.code, findingPlace(x), x.message]);
   // WHERE never narrower than a ULID plus its slash; MESSAGE takes what is left.

@@ -170,9 +170,10 @@ export function wrap(cell: string, w: number, keep = false): string[] {
     let rest = l;
     while (width(rest) > w) {
       let cut = -1;
-      for (let i = Math.min(w, rest.length) - 1; i > 0; i--) {
-        if (BREAK_AFTER.has(rest[i])) {
-          cut = i + 1;
+      // A space may stand just past the width (it is dropped); `/`, `-`, `,` stay on the line they end.
+      for (let i = Math.min(w, rest.length - 1); i > 0; i--) {
+        if (rest[i] === ' ' || (i < w && BREAK_AFTER.has(rest[i]))) {
+          cut = rest[i] === ' ' ? i : i + 1;
           break;
         }
       }
