@@ -177,3 +177,28 @@ describe('series output', () => {
     expect(tsv.stdout).toBe('METRIC\tLABELS\nnode_load1\t{instance="node-1:9100", job="node"}\nnode_load1\t{instance="node-2:9100", job="node"}\n');
   });
 });
+
+describe('stdin on a terminal', () => {
+  // script(1) gives the command a terminal; Ctrl-D (sent after the note) ends its input.
+  const hasScript = (() => {
+    try {
+      return fs.statSync('/usr/bin/script').isFile();
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!hasScript)('verify - says it is waiting for stdin', async () => {
+    const { spawn } = await import('node:child_process');
+    const bin = path.join(path.dirname(FULL), '..', 'bin', 'tsdb-inspect.js');
+    const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${bin} verify - --quiet`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('reading an archive from stdin')) child.stdin.write('\x04');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(out).toContain('tsdb-inspect: reading an archive from stdin (pipe one in, or press Ctrl-D to end)');
+    expect(out).toMatch(/FAILED: 0 snapshot\(s\)/);
+    expect(code).toBe(1);
+  });
+});
