@@ -22,6 +22,6 @@ export function integerOption(flag: string, value: unknown, min: number): number
   if (value === undefined) return undefined;
   const s = String(value).trim();
   const n = /^\d+$/.test(s) ? Number(s) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} takes a whole number of at least ${min}, got ${JSON.stringify(String(value))}`);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be a whole number of at least ${min}, not ${JSON.stringify(String(value))}`);
   return n;
 }

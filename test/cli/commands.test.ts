@@ -63,10 +63,10 @@ describe('exit codes and messages', () => {
   it('bad numbers name the flag and the value', async () => {
     const limit = await runCli(['analyze', FULL, '--limit', 'abc']);
     expect(limit.code).toBe(2);
-    expect(limit.stderr).toBe('tsdb-inspect: --limit takes a whole number of at least 0, got "abc"\n');
+    expect(limit.stderr).toBe('tsdb-inspect: --limit must be a whole number of at least 0, not "abc"\n');
     const workers = await runCli(['verify', FULL, '--workers', '0']);
     expect(workers.code).toBe(2);
-    expect(workers.stderr).toMatch(/--workers takes a whole number of at least 1, got "0"/);
+    expect(workers.stderr).toMatch(/--workers must be a whole number of at least 1, not "0"/);
   });
 
   it('dump --format json needs a selector', async () => {
