@@ -11,7 +11,10 @@ export function names(list: readonly { name: string }[]): string {
 
 /** The input with only the named snapshot (all of them without a name). */
 export function pickSnapshot(opened: OpenedInput, name: string | undefined): OpenedInput {
-  if (name === undefined) return opened;
+  if (name === undefined) {
+    if (opened.snapshots.length > 1) process.stderr.write(`tsdb-inspect: note: the input holds ${opened.snapshots.length} snapshots (${names(opened.snapshots)}), read together; --snapshot NAME reads one\n`);
+    return opened;
+  }
   const s = opened.snapshots.filter((x) => x.name === name);
   if (s.length === 0) throw new UsageError(`no snapshot named ${JSON.stringify(name)}; the input holds: ${names(opened.snapshots)}`);
   return { ...opened, snapshots: s };

@@ -10,7 +10,7 @@ import { stdoutTable } from './output.js';
 import { UsageError, withInput } from './run.js';
 
 /** A label set as the table shows it: the metric name, then the other labels. */
-export function seriesRow(l: readonly string[]): [string, string] {
+function seriesRow(l: readonly string[]): [string, string] {
   let name = '';
   const rest: string[] = [];
   for (let i = 0; i < l.length; i += 2) {

@@ -41,7 +41,6 @@ export class TableWriter {
   private pending: string[][] | undefined = [];
   private widths: number[] = [];
   private buf = '';
-  private rows = 0;
 
   constructor(
     private readonly columns: readonly Column[],
@@ -58,7 +57,6 @@ export class TableWriter {
 
   /** Add a row; resolves when the sink has taken what was buffered (awaiting is needed only for backpressure). */
   async row(cells: readonly string[]): Promise<void> {
-    this.rows++;
     if (this.format === 'tsv') this.buf += cells.map(tsvCell).join('\t') + '\n';
     else if (this.pending) {
       this.pending.push(cells.slice());
@@ -74,10 +72,6 @@ export class TableWriter {
       this.buf += this.border('└', '┴', '┘') + '\n';
     }
     await this.flush();
-  }
-
-  get count(): number {
-    return this.rows;
   }
 
   private async flush(): Promise<void> {

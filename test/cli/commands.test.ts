@@ -104,9 +104,13 @@ describe('times', () => {
 
 describe('--snapshot', () => {
   it('reads one snapshot of an archive holding several', async () => {
-    const both = JSON.parse((await runCli(['blocks', twoSnapshots, '--format', 'json'])).stdout);
+    const together = await runCli(['blocks', twoSnapshots, '--format', 'json']);
+    expect(together.stderr).toBe(`tsdb-inspect: note: the input holds 2 snapshots (${SNAP}, second), read together; --snapshot NAME reads one\n`);
+    const both = JSON.parse(together.stdout);
     expect(new Set(both.map((b: { snapshot: string }) => b.snapshot))).toEqual(new Set([SNAP, 'second']));
-    const one = JSON.parse((await runCli(['blocks', twoSnapshots, '--snapshot', 'second', '--format', 'json'])).stdout);
+    const picked = await runCli(['blocks', twoSnapshots, '--snapshot', 'second', '--format', 'json']);
+    expect(picked.stderr).toBe('');
+    const one = JSON.parse(picked.stdout);
     expect(one.map((b: { ulid: string }) => b.ulid)).toEqual([LAST_BLOCK]);
     const v = JSON.parse((await runCli(['verify', twoSnapshots, '--snapshot', 'second', '--format', 'json'])).stdout);
     expect(v.snapshots.map((s: { name: string }) => s.name)).toEqual(['second']);
