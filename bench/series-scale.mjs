@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Human output at scale (`node bench/series-scale.mjs [--series 300000,1000000]`):
+// Human output at scale (`node --max-old-space-size=8192 bench/series-scale.mjs [--series 300000,1000000]`;
+// the heap is for building the block once, with the tests' plain index writer):
 // `series` of N series as a table, as TSV and as JSON over a block built by
 // bench/scale-block.mjs, with wall time and peak RSS of each (GNU time), and
 // the table/JSON ratio. Not part of `npm test`; figures go to bench/RESULTS.md by hand.
