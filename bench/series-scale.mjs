@@ -14,9 +14,9 @@ const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin',
 const at = process.argv.indexOf('--series');
 const sizes = (at > 0 ? process.argv[at + 1] : '300000,1000000').split(',').map(Number);
 
-function timed(args) {
+function timed(args, env = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', '-c', `"$0" "$@" > /dev/null`, process.execPath, BIN, ...args], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', 'sh', '-c', `"$0" "$@" > /dev/null`, process.execPath, BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   const err = r.stderr.trim().split('\n');
   if (r.status !== 0) throw new Error(`${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
@@ -29,9 +29,13 @@ for (const n of sizes) {
   console.log(`${n} series: block ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${dir})`);
   const base = ['series', dir, '--match', '{job="bench"}'];
   const res = {};
+  delete process.env.COLUMNS;
   for (const format of ['json', 'table', 'tsv']) {
     res[format] = timed([...base, '--format', format]);
     console.log(`  ${format.padEnd(5)} ${res[format].secs.toFixed(2)} s, peak RSS ${res[format].rssMb.toFixed(0)} MB`);
   }
+  // As on an 80-column terminal: the LABELS column is narrower than the cells, which wrap.
+  res.narrow = timed([...base, '--format', 'table'], { COLUMNS: '80' });
+  console.log(`  table at 80 columns ${res.narrow.secs.toFixed(2)} s, peak RSS ${res.narrow.rssMb.toFixed(0)} MB`);
   console.log(`  table/json ${(res.table.secs / res.json.secs).toFixed(2)}×, tsv/json ${(res.tsv.secs / res.json.secs).toFixed(2)}×`);
 }

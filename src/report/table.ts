@@ -5,7 +5,8 @@
 //
 // Fitting a width: columns marked `keep` (ULIDs, numbers) are never cut;
 // the others shrink, widest first, and their cells wrap at spaces, `/`, `-`
-// and `,` (mid-word only when a word is wider than the column).
+// and `,` (mid-word only when a word is wider than the column). Without a
+// width nothing wraps: a cell longer than the sample's widest widens its row.
 
 export type TableFormat = 'table' | 'tsv';
 
@@ -86,6 +87,8 @@ export class TableWriter {
     const rows = this.pending ?? [];
     this.pending = undefined;
     this.widths = fitWidths(this.columns, rows, this.opts.width, this.opts.noHead);
+    // More rows are coming than the sample saw: give the columns that wrap some of the room left, for longer cells.
+    if (rows.length >= this.sample && this.opts.width !== undefined) this.widths = withHeadroom(this.widths, this.columns, this.opts.width);
     this.buf += this.border('┌', '┬', '┐') + '\n';
     if (!this.opts.noHead) {
       this.buf += this.line(this.columns.map((c) => c.head));
@@ -98,9 +101,26 @@ export class TableWriter {
     return l + this.widths.map((w) => '─'.repeat(w + 2)).join(m) + r;
   }
 
+  /** Whether column i's long cells wrap: not a kept column, and only to fit a width (without one, a longer cell widens its row). */
+  private wraps(i: number): boolean {
+    return this.opts.width !== undefined && this.columns[i]?.keep !== true;
+  }
+
   /** One row: each cell wrapped to its column, as many lines as the tallest cell. */
   private line(cells: readonly string[]): string {
-    const parts = this.widths.map((w, i) => wrap(cells[i] ?? '', w, this.columns[i]?.keep === true));
+    // The common case first: every cell one line that fits its column.
+    let out = '│';
+    for (let i = 0; i < this.widths.length; i++) {
+      const s = cells[i] ?? '';
+      const n = width(s);
+      if ((n > this.widths[i] && this.wraps(i)) || s.includes('\n')) return this.wrappedLine(cells);
+      out += ' ' + s + ' '.repeat(Math.max(0, this.widths[i] - n)) + ' │';
+    }
+    return out + '\n';
+  }
+
+  private wrappedLine(cells: readonly string[]): string {
+    const parts = this.widths.map((w, i) => wrap(cells[i] ?? '', w, !this.wraps(i)));
     const height = parts.reduce((h, p) => Math.max(h, p.length), 1);
     let out = '';
     for (let k = 0; k < height; k++) {
@@ -146,6 +166,21 @@ export function fitWidths(columns: readonly Column[], rows: readonly (readonly s
   }
   return w;
 }
+
+/** Up to HEADROOM more characters for each column that wraps, as far as `max` allows. */
+export function withHeadroom(widths: readonly number[], columns: readonly Column[], max: number): number[] {
+  const w = widths.slice();
+  let spare = max - (w.reduce((a, b) => a + b, 0) + 3 * w.length + 1);
+  for (let i = 0; i < w.length && spare > 0; i++) {
+    if (columns[i]?.keep) continue;
+    const add = Math.min(HEADROOM, spare);
+    w[i] += add;
+    spare -= add;
+  }
+  return w;
+}
+
+const HEADROOM = 16;
 
 function lines(s: string): string[] {
   return s.includes('\n') ? s.split('\n') : [s];

@@ -3,7 +3,7 @@
 // and TSV with escapes.
 
 import { describe, expect, it } from 'vitest';
-import { fitWidths, TableWriter, tsvCell, wrap, type Column, type TableOptions } from '../../src/report/table.js';
+import { fitWidths, TableWriter, tsvCell, withHeadroom, wrap, type Column, type TableOptions } from '../../src/report/table.js';
 
 async function render(columns: Column[], rows: string[][], opts: TableOptions = {}): Promise<{ text: string; chunks: string[] }> {
   const chunks: string[] = [];
@@ -36,7 +36,7 @@ describe('TableWriter', () => {
 
   it('fixes the widths after the sample and streams the rest, wrapping longer cells', async () => {
     const rows = [['a'], ['bb'], ['a much longer cell than the sample saw']];
-    const { text } = await render([{ head: 'X' }], rows, { sample: 2 });
+    const { text } = await render([{ head: 'X' }], rows, { sample: 2, width: 6 });
     expect(text.split('\n').slice(0, 6)).toEqual(['┌────┐', '│ X  │', '├────┤', '│ a  │', '│ bb │', '│ a  │']);
     for (const l of text.trimEnd().split('\n')) expect(l.length).toBe(6);
     expect(text).toContain('│ bb │');
@@ -44,13 +44,13 @@ describe('TableWriter', () => {
 
   it('hands output to the sink before the end when rows go past the sample and the buffer', async () => {
     const chunks: string[] = [];
-    const t = new TableWriter([{ head: 'N', keep: true }], (s) => void chunks.push(s), { sample: 10 });
+    const t = new TableWriter([{ head: 'N' }], (s) => void chunks.push(s), { sample: 10 });
     for (let i = 0; i < 20_000; i++) await t.row([String(i)]);
     expect(chunks.length).toBeGreaterThan(0);
     await t.end();
     const all = chunks.join('').split('\n');
     expect(all).toHaveLength(20_000 + 5);
-    // Widths from the first 10 rows; a longer kept cell overflows its column rather than being cut.
+    // Widths from the first 10 rows; without a width to fit, a longer cell overflows its column rather than wrap.
     expect(all[3]).toBe('│ 0 │');
     expect(all[all.length - 3]).toBe('│ 19999 │');
   });
@@ -82,6 +82,16 @@ describe('TableWriter', () => {
     const w = fitWidths([{ head: 'A', keep: true }, { head: 'B' }], [['x'.repeat(30), 'y'.repeat(60)]], 60);
     expect(w[0]).toBe(30);
     expect(w.reduce((a, b) => a + b, 0) + 3 * 2 + 1).toBe(60);
+  });
+
+  it('gives wrapping columns headroom when more rows come than the sample saw, within the width', async () => {
+    expect(withHeadroom([14, 40], [{ head: 'METRIC' }, { head: 'LABELS' }], 80)).toEqual([30, 43]);
+    expect(withHeadroom([14, 40], [{ head: 'A', keep: true }, { head: 'B' }], 200)).toEqual([14, 56]);
+    const rows = [['bench_metric_0'], ['bench_metric_1'], ['bench_metric_10']];
+    const { text } = await render([{ head: 'METRIC' }], rows, { sample: 2, width: 40 });
+    expect(text).toContain('│ bench_metric_10 ');
+    // A small table (all rows sampled) keeps its exact widths.
+    expect((await render([{ head: 'METRIC' }], rows, { width: 40 })).text.split('\n')[0]).toBe('┌─────────────────┐');
   });
 
   it('wraps words, and hard-breaks only a word wider than the column', () => {
