@@ -1,16 +1,19 @@
 // Arguments shared by the API-shaped commands: repeated --match selectors
-// and --start/--end as the HTTP API reads them.
+// and --start/--end as the HTTP API reads them (plus relative times).
 
-import { API_MAX_TIME, API_MIN_TIME, parseApiTime } from '../query/api-time.js';
+import { API_MAX_TIME, API_MIN_TIME } from '../query/api-time.js';
 import type { Matcher } from '../query/matchers.js';
 import { parseMatchParam } from '../query/promql.js';
+import type { TableFormat } from '../report/table.js';
+import { timeOption } from './time-args.js';
 
 export interface ApiArgs {
   input: string;
   match?: string | string[];
   start?: string;
   end?: string;
-  format: 'table' | 'json';
+  snapshot?: string;
+  format: TableFormat | 'json';
 }
 
 export function matchList(match: string | string[] | undefined): string[] {
@@ -21,9 +24,7 @@ export function matchList(match: string | string[] | undefined): string[] {
 /** Parse every --match as the API parses match[], and the time range. */
 export function apiQueryArgs(a: ApiArgs): { matcherSets: Matcher[][]; start: number; end: number } {
   const matcherSets = matchList(a.match).map(parseMatchParam);
-  const start = a.start === undefined || a.start === '' ? API_MIN_TIME : parseApiTime(a.start, 'start');
-  const end = a.end === undefined || a.end === '' ? API_MAX_TIME : parseApiTime(a.end, 'end');
+  const start = timeOption('start', a.start, 's') ?? API_MIN_TIME;
+  const end = timeOption('end', a.end, 's') ?? API_MAX_TIME;
   return { matcherSets, start, end };
 }
-
-export const TABLE_STYLE = { head: [] as string[], border: [] as string[], compact: true };

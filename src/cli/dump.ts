@@ -10,7 +10,9 @@ import { parseMatchParam, parseSeriesSelector } from '../query/promql.js';
 import { writeDump } from '../query/dump.js';
 import { writeRangeQuery } from '../query/api.js';
 import { writeOpenMetrics } from '../query/openmetrics.js';
+import { pickSnapshot } from './options.js';
 import { UsageError, withInput } from './run.js';
+import { timeOption } from './time-args.js';
 
 export type DumpFormat = 'prom' | 'json' | 'openmetrics';
 
@@ -20,25 +22,24 @@ export interface DumpArgs {
   minTime?: string;
   maxTime?: string;
   format?: DumpFormat;
+  snapshot?: string;
   /** Stop each series at its first native histogram sample, as promtool 2.42 does. */
   promtoolCompat?: boolean;
-}
-
-function parseMs(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name} takes a timestamp in milliseconds, got ${JSON.stringify(v)}`);
-  return Number(v);
 }
 
 export async function dumpCommand(a: DumpArgs): Promise<number> {
   const format = a.format ?? 'prom';
   if (Array.isArray(a.match)) throw new UsageError('dump takes one --match selector');
   let matchers: Matcher[] = MATCH_ALL;
+  // A range query needs a selector (the API's rule): without one, every sample would go out as one JSON line.
+  if (a.match === undefined && format === 'json') throw new UsageError('dump --format json needs a --match selector, as /api/v1/query needs one');
   // promtool reads --match with ParseMetricSelector; the query API also insists on a non-empty matcher.
   if (a.match !== undefined) matchers = format === 'json' ? parseMatchParam(a.match) : parseSeriesSelector(a.match);
-  const minTime = parseMs('min-time', a.minTime);
-  const maxTime = parseMs('max-time', a.maxTime);
-  return withInput(a.input, 'chunks', async (opened, out) => {
+  // promtool's milliseconds, or RFC 3339, or relative to now.
+  const minTime = timeOption('min-time', a.minTime, 'ms');
+  const maxTime = timeOption('max-time', a.maxTime, 'ms');
+  return withInput(a.input, 'chunks', async (o, out) => {
+    const opened = pickSnapshot(o, a.snapshot);
     // `{}` parses to no matchers, which select nothing in Prometheus (an empty intersection).
     const blocks = matchers.length === 0 ? [] : querySources(opened);
     if (format === 'json') await writeRangeQuery(blocks, matchers, minTime ?? -Infinity, maxTime ?? Infinity, out);

@@ -3,26 +3,24 @@
 
 import { querySources } from '../snapshot/open.js';
 import type { Writable } from 'node:stream';
-import Table from 'cli-table3';
 import { apiJson, apiLabelNames, apiLabelValues, isValidLabelName } from '../query/api.js';
-import { apiQueryArgs, TABLE_STYLE, type ApiArgs } from './api-args.js';
+import { apiQueryArgs, type ApiArgs } from './api-args.js';
+import { pickSnapshot } from './options.js';
+import { stdoutTable, writeOut } from './output.js';
 import { UsageError, withInput } from './run.js';
 
-function writeList(head: string, values: string[], format: 'table' | 'json', out: Writable): void {
-  if (format === 'json') {
-    out.write(apiJson.strings(values) + '\n');
-    return;
-  }
-  const t = new Table({ head: [head], style: TABLE_STYLE });
-  for (const v of values) t.push([v]);
-  out.write(t.toString() + '\n');
+async function writeList(head: string, values: string[], format: ApiArgs['format'], out: Writable): Promise<void> {
+  if (format === 'json') return writeOut(apiJson.strings(values) + '\n', out);
+  const t = stdoutTable([{ head }], format, {}, out);
+  for (const v of values) await t.row([v]);
+  await t.end();
 }
 
 export async function labelsCommand(a: ApiArgs): Promise<number> {
   const q = apiQueryArgs(a);
-  return withInput(a.input, 'index', async (opened, out) => {
-    const blocks = querySources(opened);
-    writeList('LABEL NAME', apiLabelNames(blocks, q.matcherSets, q.start, q.end), a.format, out);
+  return withInput(a.input, 'index', async (o, out) => {
+    const blocks = querySources(pickSnapshot(o, a.snapshot));
+    await writeList('LABEL NAME', apiLabelNames(blocks, q.matcherSets, q.start, q.end), a.format, out);
     return 0;
   });
 }
@@ -30,9 +28,9 @@ export async function labelsCommand(a: ApiArgs): Promise<number> {
 export async function labelValuesCommand(a: ApiArgs & { name: string }): Promise<number> {
   if (!isValidLabelName(a.name)) throw new UsageError(`invalid label name: ${JSON.stringify(a.name)}`);
   const q = apiQueryArgs(a);
-  return withInput(a.input, 'index', async (opened, out) => {
-    const blocks = querySources(opened);
-    writeList(a.name, apiLabelValues(blocks, a.name, q.matcherSets, q.start, q.end), a.format, out);
+  return withInput(a.input, 'index', async (o, out) => {
+    const blocks = querySources(pickSnapshot(o, a.snapshot));
+    await writeList(a.name, apiLabelValues(blocks, a.name, q.matcherSets, q.start, q.end), a.format, out);
     return 0;
   });
 }

@@ -3,30 +3,35 @@
 import type { Argv } from 'yargs';
 // Commands load on demand, so each run pays only for the code it uses.
 import type { DumpFormat } from './dump.js';
+import { integerOption } from './options.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
+import { joinTimeValues } from './time-args.js';
 import { loadYargs, type YargsFn } from './yargs.js';
 
 // yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
 const STDIN_ARG = '\0stdin';
 const input = (v: unknown): string => (v === STDIN_ARG ? '-' : String(v));
 
+const str = (v: unknown): string | undefined => (v === undefined ? undefined : String(v));
+const api = (a: Args) => ({ input: input(a.input), match: a.match as string[] | undefined, start: str(a.start), end: str(a.end), snapshot: str(a.snapshot), format: a.format as 'table' | 'tsv' | 'json' });
+
 /** What each command runs, given the parsed arguments; modules load on first use. */
 const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
-  verify: (a) => import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json', a.workers as number | undefined)),
-  blocks: (a) => import('./blocks.js').then((m) => m.blocksCommand(input(a.input), a.format as 'table' | 'json')),
+  verify: (a) =>
+    import('./verify.js').then((m) =>
+      m.verifyCommand({ input: input(a.input), format: a.format as 'table' | 'tsv' | 'json', workers: integerOption('workers', a.workers, 1), snapshot: str(a.snapshot), quiet: a.quiet as boolean, strict: a.strict as boolean }),
+    ),
+  blocks: (a) => import('./blocks.js').then((m) => m.blocksCommand({ input: input(a.input), format: a.format as 'table' | 'tsv' | 'json', humanReadable: a['human-readable'] as boolean, snapshot: str(a.snapshot) })),
   dump: (a) =>
     import('./dump.js').then((m) =>
-      m.dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, format: a.format as DumpFormat, promtoolCompat: a['promtool-compat'] as boolean | undefined }),
+      m.dumpCommand({ input: input(a.input), match: a.match as string | string[] | undefined, minTime: str(a['min-time']), maxTime: str(a['max-time']), format: a.format as DumpFormat, snapshot: str(a.snapshot), promtoolCompat: a['promtool-compat'] as boolean | undefined }),
     ),
-  series: (a) => import('./series.js').then((m) => m.seriesCommand({ input: input(a.input), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' })),
-  labels: (a) => import('./labels.js').then((m) => m.labelsCommand({ input: input(a.input), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' })),
-  'label-values': (a) =>
-    import('./labels.js').then((m) =>
-      m.labelValuesCommand({ input: input(a.input), name: String(a.name), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' }),
-    ),
+  series: (a) => import('./series.js').then((m) => m.seriesCommand(api(a))),
+  labels: (a) => import('./labels.js').then((m) => m.labelsCommand(api(a))),
+  'label-values': (a) => import('./labels.js').then((m) => m.labelValuesCommand({ ...api(a), name: String(a.name) })),
   analyze: (a) =>
     import('./analyze.js').then((m) =>
-      m.analyzeCommand({ input: input(a.input), block: a.block as string | undefined, all: a.all as boolean, limit: a.limit as number, match: a.match as string | undefined, format: a.format as 'table' | 'text' | 'json' }),
+      m.analyzeCommand({ input: input(a.input), block: str(a.block ?? a['block-id']), all: a.all as boolean, limit: a.limit, match: str(a.match), snapshot: str(a.snapshot), format: a.format as 'table' | 'tsv' | 'text' | 'json' }),
     ),
 };
 
@@ -38,7 +43,7 @@ export async function main(args: string[]): Promise<number> {
   // costs a thread that ends with the process.
   const early = verifyInputGuess(args);
   if (early !== undefined) (await import('../snapshot/gunzip-thread.js')).startGunzipEarly(early);
-  const argv = args.map((a) => (a === '-' ? STDIN_ARG : a));
+  const argv = joinTimeValues(helpArgs(args)).map((a) => (a === '-' ? STDIN_ARG : a));
   let code = 0;
   // Temp files go on exit, on SIGINT/SIGTERM/SIGHUP and when stdout closes early (EPIPE below exits).
   (await import('../snapshot/temp.js')).cleanupOnExit();
@@ -61,11 +66,17 @@ export async function main(args: string[]): Promise<number> {
   if (a.help || a.version) return code;
   setDebug(Boolean(a.debug));
   try {
+    if (a.input === STDIN_ARG && process.stdin.isTTY) process.stderr.write('tsdb-inspect: reading an archive from stdin (pipe one in, or press Ctrl-D to end)\n');
     code = await COMMANDS[String(a._[0])](a);
   } catch (e) {
     code = reportError(e);
   }
   return code;
+}
+
+/** `help [command]` is `[command] --help`. */
+export function helpArgs(args: readonly string[]): string[] {
+  return args[0] === 'help' ? [...args.slice(1), '--help'] : [...args];
 }
 
 /**
@@ -78,7 +89,7 @@ export function verifyInputGuess(args: readonly string[]): string | undefined {
   for (let i = 1; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') return args[i + 1] !== '-' ? args[i + 1] : undefined;
-    if (a === '--format' || a === '--workers') i++;
+    if (a === '--format' || a === '--workers' || a === '--snapshot') i++;
     else if (!a.startsWith('-')) return a;
   }
   return undefined;
@@ -91,59 +102,59 @@ export function verifyInputGuess(args: readonly string[]): string | undefined {
  */
 export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) => never) {
   const inputDesc = 'a .tgz/.tar archive, - for stdin, or a snapshot, data or block directory';
+  const tableFormat = { choices: ['table', 'tsv', 'json'] as const, default: 'table' as const, describe: 'table: for people, fitted to the terminal; tsv: tab-separated with a header line; json' };
+  const inputArg = <T>(y: Argv<T>) =>
+    y
+      .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+      .option('snapshot', { type: 'string', describe: 'read only this snapshot of an input that holds several (default: all of them together)' });
   return yargs(argv)
     .scriptName('tsdb-inspect')
     .usage('$0 <command> <input> [options]')
     .option('debug', { type: 'boolean', default: false, describe: 'print stack traces' })
     .command('verify <input>', 'check every byte of an archive or directory and report every problem', (y) =>
-      y
-        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-        .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
-        .option('workers', { type: 'number', describe: 'threads that check a directory: this one and N-1 worker threads scanning chunk segments (default: one per core from 192 MiB of blocks, else 1)' })
+      inputArg(y)
+        .option('format', tableFormat)
+        .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary line (and the exit code says the rest)' })
+        .option('strict', { type: 'boolean', default: false, describe: 'exit 1 on warnings too' })
+        .option('workers', { type: 'string', describe: 'directories only: threads that check it, this one and N-1 worker threads scanning chunk segments (default: one per core from 192 MiB of blocks, else 1)' }),
+    )
+    .command('blocks <input>', 'list the blocks, as promtool tsdb list does', (y) =>
+      inputArg(y)
+        .option('human-readable', { alias: 'r', type: 'boolean', default: false, describe: 'times and sizes as promtool tsdb list -r prints them' })
+        .option('format', tableFormat),
+    )
+    .command('dump <input>', 'print samples, byte-identical to promtool tsdb dump', (y) =>
+      inputArg(y)
+        .option('match', { type: 'string', describe: 'series selector, e.g. {job="api"} (required with --format json)' })
+        .option('min-time', { type: 'string', describe: 'first timestamp to dump: unix ms (as promtool), RFC 3339, or relative (now-1h, -24h)' })
+        .option('max-time', { type: 'string', describe: 'last timestamp to dump: unix ms (as promtool), RFC 3339, or relative (now, -1h)' })
+        .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' })
+        .option('promtool-compat', { type: 'boolean', describe: 'prom format: end each series at its first native histogram sample, as promtool 2.42 does (byte-identical output)' }),
+    )
+    .command('series <input>', 'series matching selectors, as GET /api/v1/series answers', (y) => apiOptions(inputArg(y), tableFormat))
+    .command('labels <input>', 'label names, as GET /api/v1/labels answers', (y) => apiOptions(inputArg(y), tableFormat))
+    .command('label-values <input> <name>', 'values of a label, as GET /api/v1/label/<name>/values answers', (y) =>
+      apiOptions(inputArg(y).positional('name', { type: 'string', demandOption: true, describe: 'label name' }), tableFormat),
+    )
+    .command('analyze <input> [block-id]', 'churn, cardinality and chunk fullness, as promtool tsdb analyze --extended', (y) =>
+      inputArg(y)
+        .positional('block-id', { type: 'string', describe: 'block ULID, as promtool takes it (default: the last block)' })
+        .option('block', { type: 'string', describe: 'block ULID (the same as the positional block-id)' })
+        .option('all', { type: 'boolean', default: false, describe: 'all blocks merged' })
+        .option('extended', { type: 'boolean', default: false, describe: "accepted for promtool's sake: the extended sections are always shown" })
+        .option('limit', { type: 'string', default: '20', describe: 'entries per section' })
+        .option('match', { type: 'string', describe: 'analyze only the series a selector matches' })
+        .option('format', { choices: ['table', 'tsv', 'text', 'json'] as const, default: 'table' as const, describe: "text: promtool's own output" })
         .check((a) => {
-          if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new Error(`--workers must be a whole number of at least 1, not ${a.workers}`);
+          if (a.block !== undefined && a['block-id'] !== undefined) throw new Error('give the block once: as block-id or --block');
           return true;
         }),
     )
-    .command('blocks <input>', 'list the blocks, as promtool tsdb list does', (y) =>
-      y
-        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-        .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
-    )
-    .command('dump <input>', 'print samples, byte-identical to promtool tsdb dump', (y) =>
-      y
-        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-        .option('match', { type: 'string', describe: 'series selector, e.g. {job="api"}' })
-        .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to dump' })
-        .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to dump' })
-        .option('format', { choices: ['prom', 'json', 'openmetrics'] as const, default: 'prom' as const, describe: 'prom: promtool tsdb dump; json: /api/v1/query for a range selector; openmetrics: promtool tsdb dump-openmetrics' })
-        .option('promtool-compat', { type: 'boolean', describe: "prom format: end each series at its first native histogram sample, as promtool 2.42 does (byte-identical output)" }),
-    )
-    .command('series <input>', 'series matching selectors, as GET /api/v1/series answers', (y) =>
-      apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
-    )
-    .command('labels <input>', 'label names, as GET /api/v1/labels answers', (y) =>
-      apiOptions(y.positional('input', { type: 'string', demandOption: true, describe: inputDesc })),
-    )
-    .command('label-values <input> <name>', 'values of a label, as GET /api/v1/label/<name>/values answers', (y) =>
-      apiOptions(
-        y
-          .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-          .positional('name', { type: 'string', demandOption: true, describe: 'label name' }),
-      ),
-    )
-    .command('analyze <input>', 'churn, cardinality and chunk fullness, as promtool tsdb analyze --extended', (y) =>
-      y
-        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
-        .option('block', { type: 'string', describe: 'block ULID (default: the last block)' })
-        .option('all', { type: 'boolean', default: false, describe: 'all blocks merged' })
-        .option('limit', { type: 'number', default: 20, describe: 'entries per section' })
-        .option('match', { type: 'string', describe: 'analyze only the series a selector matches' })
-        .option('format', { choices: ['table', 'text', 'json'] as const, default: 'table' as const, describe: "text: promtool's own output" }),
-    )
+    .command('help [command]', 'show the help of a command')
     .demandCommand(1, 'name a command')
     .strict()
     .help()
+    .alias('h', 'help')
     .exitProcess(false)
     .fail((msg, err) => onFail(msg ?? err?.message));
 }
@@ -151,10 +162,10 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
 class UsageFailed extends Error {}
 
 /** --match (repeatable), --start, --end and --format of the API-shaped commands. */
-function apiOptions<T>(y: Argv<T>) {
+function apiOptions<T, F>(y: Argv<T>, format: F) {
   return y
     .option('match', { type: 'string', array: true, nargs: 1, describe: 'series selector, as match[] (repeatable)' })
-    .option('start', { type: 'string', describe: 'start time: RFC 3339 or unix seconds' })
-    .option('end', { type: 'string', describe: 'end time: RFC 3339 or unix seconds' })
-    .option('format', { choices: ['table', 'json'] as const, default: 'table' as const });
+    .option('start', { type: 'string', describe: 'start time: RFC 3339, unix seconds, or relative (now-1h, -24h)' })
+    .option('end', { type: 'string', describe: 'end time: RFC 3339, unix seconds, or relative (now, -1h)' })
+    .option('format', format as F & { default: 'table' });
 }

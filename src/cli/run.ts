@@ -1,5 +1,6 @@
 // Shared CLI plumbing: open the input, map errors to messages and exit
-// codes (0 healthy, 1 problems found, 2 usage or unreadable input).
+// codes (0 healthy, 1 problems found in the data, 2 usage errors,
+// unreadable input, and our own failures: a bug is not a finding).
 
 import { Writable } from 'node:stream';
 import { ErrorCode, isTsdbError, type Finding } from '../encoding/errors.js';
@@ -17,9 +18,6 @@ export function setDebug(on: boolean): void {
   debug = on;
 }
 
-/** System errors that mean the input cannot be read as given: the user's to fix. */
-const USAGE_ERRNO = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO', 'ENODEV', 'ENOSPC', 'EDQUOT']);
-
 /** One line saying what went wrong and where (never a stack, never a newline). */
 export function describeError(e: unknown): string {
   let msg: string;
@@ -33,17 +31,25 @@ export function describeError(e: unknown): string {
   return msg.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
-export function exitCodeFor(e: unknown): number {
-  if (e instanceof UsageError) return EXIT_USAGE;
-  if (isTsdbError(e)) return e.code === ErrorCode.NotFound || e.code === ErrorCode.BadInput ? EXIT_USAGE : EXIT_PROBLEMS;
+/** Whether an error is a bug of ours rather than something about the input or the command line. */
+export function isInternal(e: unknown): boolean {
+  if (e instanceof UsageError || isTsdbError(e)) return false;
+  // A system call's error (EIO, ENOSPC …) is about the machine, not a bug.
   const code = (e as NodeJS.ErrnoException)?.code;
-  if (typeof code === 'string' && USAGE_ERRNO.has(code)) return EXIT_USAGE;
-  return EXIT_PROBLEMS;
+  return !(typeof code === 'string' && /^E[A-Z0-9]+$/.test(code));
+}
+
+export function exitCodeFor(e: unknown): number {
+  // A reader's error about the data: the data has a problem.
+  if (isTsdbError(e) && e.code !== ErrorCode.NotFound && e.code !== ErrorCode.BadInput) return EXIT_PROBLEMS;
+  return EXIT_USAGE;
 }
 
 /** Say what went wrong on one line (the stack only with --debug); returns the exit code. */
 export function reportError(e: unknown): number {
-  process.stderr.write(`tsdb-inspect: ${describeError(e)}\n`);
+  const internal = isInternal(e) ? 'internal error: ' : '';
+  const hint = internal && !debug ? ' (run with --debug for details; please report it)' : '';
+  process.stderr.write(`tsdb-inspect: ${internal}${describeError(e)}${hint}\n`);
   if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
   return exitCodeFor(e);
 }

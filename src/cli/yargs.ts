@@ -16,7 +16,7 @@ export type YargsFn = typeof yargsDefault;
 
 /** Whether the arguments may ask yargs for help (the only output that needs its layout). */
 export function mayPrintHelp(args: readonly string[]): boolean {
-  return args.some((a) => a.startsWith('--help'));
+  return args.some((a) => a.startsWith('--help') || a === '-h');
 }
 
 export async function loadYargs(args: readonly string[]): Promise<YargsFn> {

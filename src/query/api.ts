@@ -29,6 +29,7 @@ import { serverBlockOrder } from './block-order.js';
 import { envelope, formatApiFloat, formatApiTimestamp, goJsonString, labelsJson, stringsJson } from './api-json.js';
 import { buckets, type Bucket } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
+import { GoHeap } from './goheap.js';
 import { mergedSamples, mergedSeries } from './merge.js';
 import type { SampleList } from '../chunkenc/sample-list.js';
 import { selectPostings } from './select.js';
@@ -42,12 +43,47 @@ export function blockOverlaps(b: Block, start: number, end: number): boolean {
 
 /** GET /api/v1/series: label sets of the matching series, in label order. */
 export function apiSeries(blocks: readonly (Block | Head)[], matcherSets: readonly (readonly Matcher[])[], start: number, end: number): string[][] {
-  if (matcherSets.length === 1) return [...mergedSeries(blocks, matcherSets[0], start, end)].map((m) => m.labels);
-  // Several match[]: the sorted sets are merged and de-duplicated.
-  const all: string[][] = [];
-  for (const ms of matcherSets) for (const m of mergedSeries(blocks, ms, start, end)) all.push(m.labels);
-  all.sort(compareLabels);
-  return all.filter((l, i) => i === 0 || compareLabels(all[i - 1], l) !== 0);
+  return [...seriesLabels(blocks, matcherSets, start, end)];
+}
+
+interface LabelsCursor {
+  it: Iterator<{ labels: string[] }>;
+  cur: string[];
+}
+
+/**
+ * The answer of GET /api/v1/series one label set at a time: each match[]'s
+ * series merged across blocks, and the sorted sets merged again (duplicates
+ * once), so nothing is collected whatever the number of series.
+ */
+export function* seriesLabels(blocks: readonly (Block | Head)[], matcherSets: readonly (readonly Matcher[])[], start: number, end: number): Generator<string[]> {
+  const heap = new GoHeap<LabelsCursor>((a, b) => compareLabels(a.cur, b.cur) < 0);
+  const advance = (c: LabelsCursor): boolean => {
+    const r = c.it.next();
+    if (!r.done) c.cur = r.value.labels;
+    return !r.done;
+  };
+  for (const ms of matcherSets) {
+    const c: LabelsCursor = { it: mergedSeries(blocks, ms, start, end), cur: [] };
+    if (advance(c)) heap.push(c);
+  }
+  let last: string[] | undefined;
+  while (heap.length > 0) {
+    const c = heap.pop();
+    if (last === undefined || compareLabels(last, c.cur) !== 0) yield (last = c.cur);
+    if (advance(c)) heap.push(c);
+  }
+}
+
+/** The body of GET /api/v1/series written as the label sets come. */
+export async function writeSeriesJson(sets: Iterable<readonly string[]>, out: Writable): Promise<number> {
+  const w = new ChunkedWriter(out);
+  let n = 0;
+  await w.write('{"status":"success","data":[');
+  for (const l of sets) await w.write((n++ > 0 ? ',' : '') + labelsJson(l));
+  await w.write(']}\n');
+  await w.flush();
+  return n;
 }
 
 function sortedUnion(sets: Iterable<string>): string[] {
@@ -251,11 +287,17 @@ export class ChunkedWriter {
     if (this.buf.length === 0) return;
     const chunk = this.buf;
     this.buf = '';
-    if (!this.out.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        this.out.once('drain', resolve);
-        this.out.once('error', reject);
-      });
-    }
+    if (this.out.write(chunk)) return;
+    // Both listeners go when either fires: one left behind per drain adds up (MaxListenersExceededWarning).
+    await new Promise<void>((resolve, reject) => {
+      const done = (e?: Error) => {
+        this.out.off('drain', done);
+        this.out.off('error', done);
+        if (e) reject(e);
+        else resolve();
+      };
+      this.out.on('drain', done);
+      this.out.on('error', done);
+    });
   }
 }

@@ -47,3 +47,24 @@ export function blockRows(snapshots: readonly Snapshot[]): BlockRow[] {
   }
   return rows;
 }
+
+/** promtool tsdb list -r's time: time.Unix(ms/1000, 0).UTC().String(). */
+export function humanTime(ms: number): string {
+  const d = new Date(Math.trunc(ms / 1000) * 1000);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC');
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+
+/** promtool tsdb list -r's size: units.Base2Bytes(n).String(), every non-zero unit from the largest (66KiB342B). */
+export function humanBytes(n: number): string {
+  if (n === 0) return '0B';
+  const parts: string[] = [];
+  for (let i = 0; i < BYTE_UNITS.length && n > 0; i++) {
+    const r = n % 1024;
+    if (r !== 0) parts.unshift(`${r}${BYTE_UNITS[i]}`);
+    n = Math.floor(n / 1024);
+  }
+  return parts.join('');
+}

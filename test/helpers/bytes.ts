@@ -100,8 +100,9 @@ export class ByteWriter {
     this.out[at + 3] = v & 0xff;
   }
 
-  bytes(): Uint8Array {
-    return Uint8Array.from(this.out);
+  /** The bytes written, or those in [start, end) (a section's CRC need not copy the whole file). */
+  bytes(start = 0, end = this.out.length): Uint8Array {
+    return Uint8Array.from(start === 0 && end === this.out.length ? this.out : this.out.slice(start, end));
   }
 }
 

@@ -124,7 +124,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
     body();
     const contentEnd = w.length;
     w.putBe32At(lengthAt, contentEnd - contentStart);
-    w.be32(crc32c(w.bytes(), contentStart, contentEnd));
+    w.be32(crc32c(w.bytes(contentStart, contentEnd)));
     sections.push({ kind, lengthAt, contentStart, contentEnd });
     return lengthAt;
   };
@@ -262,7 +262,7 @@ export function writeIndex(input: readonly TestSeries[], opts: WriteIndexOptions
   };
   const tocStart = w.length;
   w.be64(toc.symbols).be64(toc.series).be64(toc.labelIndices).be64(toc.labelIndicesTable).be64(toc.postings).be64(toc.postingsTable);
-  w.be32(crc32c(w.bytes(), tocStart, w.length));
+  w.be32(crc32c(w.bytes(tocStart, w.length)));
   sections.push({ kind: 'toc', lengthAt: tocStart, contentStart: tocStart, contentEnd: tocStart + 48 });
 
   return {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, TsdbError } from '../../src/encoding/errors.js';
-import { describeError, EXIT_PROBLEMS, EXIT_USAGE, exitCodeFor } from '../../src/cli/run.js';
+import { describeError, EXIT_PROBLEMS, EXIT_USAGE, exitCodeFor, isInternal } from '../../src/cli/run.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePath } from '../helpers/prometheus.js';
 
@@ -123,13 +123,16 @@ describe('verify usage errors exit 2 with one line', () => {
 describe('the mapping from errors to exit codes and messages', () => {
   const errno = (code: string, message: string) => Object.assign(new Error(message), { code, path: '/x' });
 
-  it('system errors about the input are usage errors (2); anything else is 1', () => {
+  it("errors about the input or the machine and our own failures exit 2; a reader's error about the data exits 1", () => {
     for (const c of ['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG', 'ENXIO']) expect(exitCodeFor(errno(c, `${c}: x`)), c).toBe(EXIT_USAGE);
-    expect(exitCodeFor(errno('EIO', 'EIO: i/o error'))).toBe(EXIT_PROBLEMS);
+    expect(exitCodeFor(errno('EIO', 'EIO: i/o error'))).toBe(EXIT_USAGE);
     expect(exitCodeFor(new TsdbError(ErrorCode.BadInput, 'x'))).toBe(EXIT_USAGE);
     expect(exitCodeFor(new TsdbError(ErrorCode.NotFound, 'x'))).toBe(EXIT_USAGE);
     expect(exitCodeFor(new TsdbError(ErrorCode.Corrupt, 'x'))).toBe(EXIT_PROBLEMS);
-    expect(exitCodeFor(new TypeError('bug'))).toBe(EXIT_PROBLEMS);
+    expect(exitCodeFor(new TypeError('bug'))).toBe(EXIT_USAGE);
+    expect(isInternal(new TypeError('bug'))).toBe(true);
+    expect(isInternal(errno('EIO', 'EIO: i/o error'))).toBe(false);
+    expect(isInternal(new TsdbError(ErrorCode.Corrupt, 'x'))).toBe(false);
   });
 
   it('messages are one line, with the place in the input when known', () => {
