@@ -4,6 +4,7 @@
 
 import { Writable } from 'node:stream';
 import { ErrorCode, isTsdbError, type Finding } from '../encoding/errors.js';
+import { Code } from '../encoding/finding-codes.js';
 import type { Needs, OpenedInput } from '../snapshot/open.js';
 import { progressBar } from './progress.js';
 
@@ -56,7 +57,11 @@ export function reportError(e: unknown): number {
 
 /** One line per warning about the input, on stderr, with its place. */
 function printWarnings(warnings: readonly Finding[]): void {
+  // Hard links are how GNU tar stores a block shared by two snapshots: read as copies, nothing to
+  // act on, so the query commands say it once (verify lists each).
+  if (warnings.some((w) => w.code === Code.HardLink)) process.stderr.write('tsdb-inspect: note: the archive stores files as hard links to earlier ones (a block shared by snapshots); they are read as copies\n');
   for (const w of warnings) {
+    if (w.code === Code.HardLink) continue;
     const where = [w.snapshot && `snapshot ${w.snapshot}`, w.block && `block ${w.block}`, w.file && `file ${w.file}`, w.offset !== undefined && `offset ${w.offset}`].filter(Boolean).join(', ');
     process.stderr.write(`tsdb-inspect: warning: ${w.message.replace(/\s*[\r\n]+\s*/g, ' ')}${where ? ` (${where})` : ''}\n`);
   }
