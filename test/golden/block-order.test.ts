@@ -57,7 +57,7 @@ describe.runIf(live)('overlapping blocks of equal minTime, more than 12', () => 
   it('dump --format json equals GET /api/v1/query', async () => {
     const [mint, maxt] = [T0 * 1000 - 1, T0 * 1000 + 399_999];
     const want = await rangeQueryBody(server.url, 'c', mint, maxt);
-    const r = await runCli(['dump', db, '--min-time', String(mint), '--max-time', String(maxt), '--format', 'json']);
+    const r = await runCli(['dump', db, '--match', 'c', '--min-time', String(mint), '--max-time', String(maxt), '--format', 'json']);
     expect(r.stdout).toBe(want + '\n');
   });
 });
