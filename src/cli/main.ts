@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import type { DumpFormat } from './dump.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
 import { loadYargs, type YargsFn } from './yargs.js';
+import { parseDuration } from '../report/duration.js';
 
 // yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
 const STDIN_ARG = '\0stdin';
@@ -12,7 +13,11 @@ const input = (v: unknown): string => (v === STDIN_ARG ? '-' : String(v));
 
 /** What each command runs, given the parsed arguments; modules load on first use. */
 const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
-  verify: (a) => import('./verify.js').then((m) => m.verifyCommand(input(a.input), a.format as 'table' | 'json', a.workers as number | undefined)),
+  verify: (a) =>
+    import('./verify.js').then((m) =>
+      m.verifyCommand(input(a.input), a.format as 'table' | 'json', a.workers as number | undefined, { maxGap: durationArg(a['max-gap']), expectRange: durationArg(a['expect-range']), expectHead: a['expect-head'] as boolean | undefined }),
+    ),
+  report: (a) => import('./report.js').then((m) => m.reportCommand({ input: input(a.input), out: String(a.o), limit: a.limit as number })),
   blocks: (a) => import('./blocks.js').then((m) => m.blocksCommand(input(a.input), a.format as 'table' | 'json')),
   dump: (a) =>
     import('./dump.js').then((m) =>
@@ -78,7 +83,7 @@ export function verifyInputGuess(args: readonly string[]): string | undefined {
   for (let i = 1; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') return args[i + 1] !== '-' ? args[i + 1] : undefined;
-    if (a === '--format' || a === '--workers') i++;
+    if (a === '--format' || a === '--workers' || a === '--max-gap' || a === '--expect-range') i++;
     else if (!a.startsWith('-')) return a;
   }
   return undefined;
@@ -100,10 +105,20 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
         .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
         .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
         .option('workers', { type: 'number', describe: 'threads that check a directory: this one and N-1 worker threads scanning chunk segments (default: one per core from 192 MiB of blocks, else 1)' })
+        .option('max-gap', { type: 'string', describe: 'longest hole between blocks that is not a coverage-gap, e.g. 3h (default: the smallest block range, at least 2h)' })
+        .option('expect-range', { type: 'string', describe: 'error (coverage-short) when a snapshot covers less than this before its newest sample, e.g. 7d' })
+        .option('expect-head', { type: 'boolean', describe: 'error (coverage-no-head) when a snapshot holds no head (taken with skip_head=true)' })
         .check((a) => {
           if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new Error(`--workers must be a whole number of at least 1, not ${a.workers}`);
+          for (const k of ['max-gap', 'expect-range'] as const) if (a[k] !== undefined && durationArg(a[k]) === undefined) throw new Error(`--${k} takes a duration such as 2h or 7d, not ${a[k]}`);
           return true;
         }),
+    )
+    .command('report <input>', 'write one self-contained HTML page: block timeline, verify findings, cardinality', (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+        .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'the HTML file to write' })
+        .option('limit', { type: 'number', default: 20, describe: 'entries per cardinality chart' }),
     )
     .command('blocks <input>', 'list the blocks, as promtool tsdb list does', (y) =>
       y
@@ -149,6 +164,11 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
 }
 
 class UsageFailed extends Error {}
+
+/** A Prometheus duration option (7d, 2h30m) in ms; undefined when absent or not a duration. */
+function durationArg(v: unknown): number | undefined {
+  return typeof v === 'string' ? parseDuration(v) : undefined;
+}
 
 /** --match (repeatable), --start, --end and --format of the API-shaped commands. */
 function apiOptions<T>(y: Argv<T>) {

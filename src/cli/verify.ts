@@ -5,6 +5,7 @@ import { verify, type VerifyResult } from '../verify/verify.js';
 import { progressBar } from './progress.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE } from './run.js';
 import { Code } from '../encoding/finding-codes.js';
+import type { CoverageOptions } from '../verify/check/coverage.js';
 
 function utc(ms: number | null): string {
   if (ms === null) return '?';
@@ -23,11 +24,11 @@ function exitCode(r: VerifyResult): number {
 }
 
 /** `workers`: threads that check a directory, this one included (default: one per core from 192 MiB of blocks; 1: no worker threads). */
-export async function verifyCommand(input: string, format: 'table' | 'json', workers: number | 'auto' = 'auto'): Promise<number> {
+export async function verifyCommand(input: string, format: 'table' | 'json', workers: number | 'auto' = 'auto', coverage: CoverageOptions = {}): Promise<number> {
   const bar = progressBar('verifying');
   let r: VerifyResult;
   try {
-    r = await verify(input, { workers, onProgress: (d, t) => bar.update(d, t) });
+    r = await verify(input, { workers, coverage, onProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.done();
   }
