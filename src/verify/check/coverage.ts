@@ -71,22 +71,42 @@ export function isSnapshotHead(b: CoverBlock, snapshot: string): boolean {
   return b.level === 1 && ulidTime(b.ulid) >= snapshotTime(snapshot);
 }
 
-export function checkCoverage(snapshot: string, blocks: readonly CoverBlock[], head: HeadSummary | undefined, opts: CoverageOptions, sink: FindingSink): void {
+/** A stretch of time no block (nor the head) covers, and the spans on each side. */
+export interface Hole {
+  from: number;
+  to: number;
+  before: string;
+  after: string;
+}
+
+function spansOf(blocks: readonly CoverBlock[], head: HeadSummary | undefined): Span[] {
   const spans: Span[] = blocks.map((b) => ({ start: b.minTime, end: b.maxTime, what: `block ${b.ulid}` }));
   if (head && head.minTime !== null && head.maxTime !== null) spans.push({ start: head.minTime, end: head.maxTime + 1, what: 'the head (WAL)' });
-  spans.sort((a, b) => a.start - b.start || a.end - b.end);
-  const maxGap = opts.maxGap ?? defaultMaxGap(blocks);
+  return spans.sort((a, b) => a.start - b.start || a.end - b.end);
+}
 
-  // Holes in the union, in time order: the span reaching furthest so far, and the next one.
+/** The holes in the union of `spans` (sorted by start) longer than `maxGap`, in time order, and the span reaching furthest. */
+function holesIn(spans: readonly Span[], maxGap: number): { holes: Hole[]; reach?: Span } {
+  const holes: Hole[] = [];
   let reach: Span | undefined;
   for (const s of spans) {
-    if (reach && s.start - reach.end > maxGap) {
-      sink.warn(
-        Code.CoverageGap,
-        `no block covers ${formatDuration(s.start - reach.end)} from ${at(reach.end)} to ${at(s.start)}, between ${reach.what} and ${s.what} (longer than the max gap ${formatDuration(maxGap)})`,
-      );
-    }
+    if (reach && s.start - reach.end > maxGap) holes.push({ from: reach.end, to: s.start, before: reach.what, after: s.what });
     if (!reach || s.end > reach.end) reach = s;
+  }
+  return { holes, reach };
+}
+
+/** The holes coverage-gap reports, for drawing them (report). */
+export function coverageHoles(blocks: readonly CoverBlock[], head: HeadSummary | undefined, maxGap = defaultMaxGap(blocks)): Hole[] {
+  return holesIn(spansOf(blocks, head), maxGap).holes;
+}
+
+export function checkCoverage(snapshot: string, blocks: readonly CoverBlock[], head: HeadSummary | undefined, opts: CoverageOptions, sink: FindingSink): void {
+  const spans = spansOf(blocks, head);
+  const maxGap = opts.maxGap ?? defaultMaxGap(blocks);
+  const { holes, reach } = holesIn(spans, maxGap);
+  for (const h of holes) {
+    sink.warn(Code.CoverageGap, `no block covers ${formatDuration(h.to - h.from)} from ${at(h.from)} to ${at(h.to)}, between ${h.before} and ${h.after} (longer than the max gap ${formatDuration(maxGap)})`);
   }
 
   if (opts.expectRange !== undefined) {
