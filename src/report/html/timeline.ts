@@ -77,7 +77,7 @@ export function timeline(s: TimelineSnapshot): string {
   const nLanes = Math.max(1, ...lane.map((k) => k + 1)) + (s.wal ? 1 : 0);
   const top = 4;
   const h = top + nLanes * LANE;
-  let out = '';
+  let out = axisTicks(a, 0, h); // behind the bars
   for (const g of s.gaps) {
     out += `<rect class="gap" x="${px(xOf(a, g.from))}" y="0" width="${px(Math.max(1, xOf(a, g.to) - xOf(a, g.from)))}" height="${h}"><title>hole: no block from ${esc(utc(g.from))} to ${esc(utc(g.to))}</title></rect>`;
   }
@@ -103,7 +103,6 @@ export function timeline(s: TimelineSnapshot): string {
     out += `<rect class="block head wal" x="${px(x)}" y="${y}" width="${px(w)}" height="${LANE - 6}"><title>the head (WAL): ${esc(utc(s.wal.minTime))} – ${esc(utc(s.wal.maxTime))}, ${count(s.wal.numSamples)} samples</title></rect>`;
     if (w > 28) out += `<text class="lvl" x="${px(x + 3)}" y="${y + 14}">WAL</text>`;
   }
-  out += axisTicks(a, 0, h);
   return `<svg class="timeline" width="${TIMELINE_WIDTH}" height="${h + 18}" viewBox="0 0 ${TIMELINE_WIDTH} ${h + 18}" data-t0="${a.t0}" data-t1="${a.t1}" data-x0="${a.x0}" data-width="${a.width}" role="img" aria-label="blocks of ${esc(s.name)} over time">${out}</svg>`;
 }
 
@@ -116,12 +115,11 @@ export function samplesOverTime(s: TimelineSnapshot): string {
   const spans = s.blocks.map((b) => ({ from: b.minTime, to: b.maxTime, r: rate(b.numSamples, b.minTime, b.maxTime), what: b.ulid }));
   if (s.wal) spans.push({ from: s.wal.minTime, to: s.wal.maxTime + 1, r: rate(s.wal.numSamples, s.wal.minTime, s.wal.maxTime + 1), what: 'head (WAL)' });
   const max = Math.max(...spans.map((x) => x.r), 1e-9);
-  let out = '';
+  let out = axisTicks(a, 0, h);
   for (const x of spans) {
     const x0 = xOf(a, x.from);
     const bh = (h - 4) * (x.r / max);
     out += `<rect class="rate" x="${px(x0)}" y="${px(h - bh)}" width="${px(Math.max(1, xOf(a, x.to) - x0))}" height="${px(bh)}"><title>${esc(x.what)}: ${x.r.toFixed(2)} samples/s</title></rect>`;
   }
-  out += axisTicks(a, 0, h);
   return `<figure><figcaption>Samples per second, per block (highest ${max.toFixed(2)}/s)</figcaption><svg class="samples" width="${TIMELINE_WIDTH}" height="${h + 18}" viewBox="0 0 ${TIMELINE_WIDTH} ${h + 18}">${out}</svg></figure>`;
 }
