@@ -7,6 +7,7 @@ import { integerOption } from './options.js';
 import { EXIT_USAGE, reportError, setDebug } from './run.js';
 import { joinTimeValues } from './time-args.js';
 import { loadYargs, type YargsFn } from './yargs.js';
+import { parseDuration } from '../report/duration.js';
 
 // yargs turns a lone `-` into an empty string, so carry stdin through as a placeholder.
 const STDIN_ARG = '\0stdin';
@@ -19,8 +20,17 @@ const api = (a: Args) => ({ input: input(a.input), match: a.match as string[] | 
 const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   verify: (a) =>
     import('./verify.js').then((m) =>
-      m.verifyCommand({ input: input(a.input), format: a.format as 'table' | 'tsv' | 'json', workers: integerOption('workers', a.workers, 1), snapshot: str(a.snapshot), quiet: a.quiet as boolean, strict: a.strict as boolean }),
+      m.verifyCommand({
+        input: input(a.input),
+        format: a.format as 'table' | 'tsv' | 'json',
+        workers: integerOption('workers', a.workers, 1),
+        snapshot: str(a.snapshot),
+        quiet: a.quiet as boolean,
+        strict: a.strict as boolean,
+        coverage: { maxGap: durationArg(a['max-gap']), expectRange: durationArg(a['expect-range']), expectHead: a['expect-head'] as boolean | undefined },
+      }),
     ),
+  report: (a) => import('./report.js').then((m) => m.reportCommand({ input: input(a.input), out: String(a.o), limit: a.limit as number })),
   blocks: (a) => import('./blocks.js').then((m) => m.blocksCommand({ input: input(a.input), format: a.format as 'table' | 'tsv' | 'json', humanReadable: a['human-readable'] as boolean, snapshot: str(a.snapshot) })),
   dump: (a) =>
     import('./dump.js').then((m) =>
@@ -89,7 +99,7 @@ export function verifyInputGuess(args: readonly string[]): string | undefined {
   for (let i = 1; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') return args[i + 1] !== '-' ? args[i + 1] : undefined;
-    if (a === '--format' || a === '--workers' || a === '--snapshot') i++;
+    if (a === '--format' || a === '--workers' || a === '--snapshot' || a === '--max-gap' || a === '--expect-range') i++;
     else if (!a.startsWith('-')) return a;
   }
   return undefined;
@@ -116,7 +126,19 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
         .option('format', tableFormat)
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only the summary line (and the exit code says the rest)' })
         .option('strict', { type: 'boolean', default: false, describe: 'exit 1 on warnings too' })
-        .option('workers', { type: 'string', describe: 'directories only: threads that check it, this one and N-1 worker threads scanning chunk segments (default: one per core from 192 MiB of blocks, else 1)' }),
+        .option('workers', { type: 'string', describe: 'directories only: threads that check it, this one and N-1 worker threads scanning chunk segments (default: one per core from 192 MiB of blocks, else 1)' })
+        .option('max-gap', { type: 'string', describe: 'longest hole between blocks that is not a coverage-gap, e.g. 3h (default: the smallest block range, at least 2h)' })
+        .option('expect-range', { type: 'string', describe: 'error (coverage-short) when a snapshot covers less than this before its newest sample, e.g. 7d' })
+        .option('expect-head', { type: 'boolean', describe: 'error (coverage-no-head) when a snapshot holds no head (taken with skip_head=true)' })
+        .check((a) => {
+          for (const k of ['max-gap', 'expect-range'] as const) if (a[k] !== undefined && durationArg(a[k]) === undefined) throw new Error(`--${k} takes a duration such as 2h or 7d, not ${a[k]}`);
+          return true;
+        }),
+    )
+    .command('report <input>', 'write one self-contained HTML page: block timeline, verify findings, cardinality', (y) =>
+      inputArg(y)
+        .option('o', { alias: 'output', type: 'string', demandOption: true, describe: 'the HTML file to write' })
+        .option('limit', { type: 'number', default: 20, describe: 'entries per cardinality chart' }),
     )
     .command('blocks <input>', 'list the blocks, as promtool tsdb list does', (y) =>
       inputArg(y)
@@ -160,6 +182,11 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
 }
 
 class UsageFailed extends Error {}
+
+/** A Prometheus duration option (7d, 2h30m) in ms; undefined when absent or not a duration. */
+function durationArg(v: unknown): number | undefined {
+  return typeof v === 'string' ? parseDuration(v) : undefined;
+}
 
 /** --match (repeatable), --start, --end and --format of the API-shaped commands. */
 function apiOptions<T, F>(y: Argv<T>, format: F) {

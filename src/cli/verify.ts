@@ -10,6 +10,7 @@ import { names } from './options.js';
 import { writeOut, writeTable } from './output.js';
 import { EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError } from './run.js';
 import { Code } from '../encoding/finding-codes.js';
+import type { CoverageOptions } from '../verify/check/coverage.js';
 
 export interface VerifyArgs {
   input: string;
@@ -19,6 +20,8 @@ export interface VerifyArgs {
   snapshot?: string;
   quiet?: boolean;
   strict?: boolean;
+  /** --max-gap, --expect-range, --expect-head (coverage of each snapshot's time). */
+  coverage?: CoverageOptions;
 }
 
 function utc(ms: number | null): string {
@@ -95,7 +98,7 @@ export async function verifyCommand(a: VerifyArgs): Promise<number> {
   const bar = progressBar('verifying');
   let r: VerifyResult;
   try {
-    r = await verify(a.input, { workers: a.workers ?? 'auto', onProgress: (d, t) => bar.update(d, t) });
+    r = await verify(a.input, { workers: a.workers ?? 'auto', coverage: a.coverage, onProgress: (d, t) => bar.update(d, t) });
   } finally {
     bar.done();
   }

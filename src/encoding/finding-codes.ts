@@ -118,6 +118,9 @@ export const FINDING_CODES = {
   // --- blocks together ---
   'blocks-overlap': { severity: W, meaning: 'two blocks overlap in time (Prometheus merges them at query time); blocks of out-of-order compaction (hint from-out-of-order) overlap by design and are not reported' },
   'block-superseded': { severity: EW, meaning: 'a block is named in another block\'s compaction.parents, so Prometheus deletes it on start (warning: a block that replaces it covers its time range and serves it; error: none does, and its samples are not served)' },
+  'coverage-gap': { severity: W, meaning: 'no block of a snapshot covers a stretch of time longer than --max-gap (default: its smallest block range, at least 2h) between its first and its newest sample' },
+  'coverage-short': { severity: E, meaning: 'the snapshot covers less time before its newest sample than --expect-range asks' },
+  'coverage-no-head': { severity: E, meaning: 'with --expect-head: the snapshot holds no head (taken with skip_head=true: its newest block is not the level-1 block the snapshot wrote from the head), or a data dir\'s WAL holds no samples' },
   // --- head: WAL, checkpoints, chunks_head ---
   'wal-unreadable': { severity: E, meaning: 'the WAL cannot be read (wal is not a directory, or a segment cannot be read); Prometheus refuses to open the head' },
   'wal-segment-missing': { severity: E, meaning: 'WAL or checkpoint segments are not numbered in sequence; Prometheus and promtool refuse them ("segments are not sequential")' },
@@ -235,6 +238,9 @@ export const Code = {
   TombstonesRef: 'tombstones-ref',
   BlocksOverlap: 'blocks-overlap',
   BlockSuperseded: 'block-superseded',
+  CoverageGap: 'coverage-gap',
+  CoverageShort: 'coverage-short',
+  CoverageNoHead: 'coverage-no-head',
   WalUnreadable: 'wal-unreadable',
   WalSegmentMissing: 'wal-segment-missing',
   WalCorrupt: 'wal-corrupt',

@@ -40,6 +40,22 @@ export function unmarshalULID(s: string): string {
   return encodeULID(id);
 }
 
+/**
+ * The time a ULID was made (its first 10 characters: 48 bits of unix ms), as oklog's
+ * ulid.Time reads it; NaN for a string that is not a ULID. Prometheus makes a block's
+ * ULID when it writes the block (tsdb/compact.go Write).
+ */
+export function ulidTime(s: string): number {
+  if (s.length !== 26 || s.charCodeAt(0) > 0x37) return NaN;
+  let t = 0;
+  for (let k = 0; k < 10; k++) {
+    const d = DEC[s.charCodeAt(k) & 0xff]!;
+    if (d === 0xff || s.charCodeAt(k) > 0xff) return NaN;
+    t = t * 32 + d;
+  }
+  return t;
+}
+
 /** MarshalText: 16 bytes as 26 characters, 5 bits each (the first character holds the top 3). */
 function encodeULID(id: number[]): string {
   let s = '';

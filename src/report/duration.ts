@@ -21,3 +21,20 @@ export function formatDuration(ms: number): string {
   }
   return neg ? '-' + out : out;
 }
+
+const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const UNIT_MS = [365 * 24 * 3600e3, 7 * 24 * 3600e3, 24 * 3600e3, 3600e3, 60e3, 1e3, 1];
+
+/**
+ * A duration in Prometheus's syntax (common/model ParseDuration: 1y2w3d4h5m6s7ms, units
+ * in that order, each at most once; a year is 365 days; "0" is zero), in ms; undefined
+ * when `s` is not one.
+ */
+export function parseDuration(s: string): number | undefined {
+  if (s === '0') return 0;
+  const m = s === '' ? null : DURATION.exec(s);
+  if (!m) return undefined;
+  let ms = 0;
+  for (let i = 0; i < UNIT_MS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i]!;
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}

@@ -9,6 +9,8 @@ import type { DataDirFiles } from '../wal/head.js';
 import type { BlockSummary } from './check/block-check.js';
 import type { Collector, CollectorOptions, SnapshotSummary } from './stream/collect.js';
 import { checkHead } from './check/head-check.js';
+import { checkCoverage } from './check/coverage.js';
+import { FindingSink } from './check/findings.js';
 import { Code } from '../encoding/finding-codes.js';
 
 /** A block as the result shows it: its summary, and whether any error names it. */
@@ -73,6 +75,12 @@ export function finish(collector: Collector, members: readonly MemberInfo[], pla
     // As Prometheus: replay only what the newest block (by minTime) does not cover.
     const last = s.blocks.filter((b) => b.minTime !== null).sort((a, b) => a.minTime! - b.minTime!).pop();
     s.head = checkHead(files, last?.maxTime ?? -Infinity, s.name, findings);
+  }
+  // After the head: a data dir's head is part of what it covers.
+  for (const s of snapshots) {
+    const sink = new FindingSink({ snapshot: s.name }, findings);
+    checkCoverage(s.name, collector.served.get(s.name) ?? [], s.head, collector.coverage, sink);
+    sink.close();
   }
   return { ok: !findings.some((f) => f.severity === 'error'), snapshots: withStatus(snapshots, findings), findings };
 }

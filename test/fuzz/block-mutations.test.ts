@@ -53,7 +53,8 @@ function expectCaught(r: Run, f: (typeof files)[number], what: string): void {
 describe('snapshot-full.tgz, block files mutated (in-process verify)', () => {
   it('is healthy to begin with, with no warnings', async () => {
     const r = await verifyBuffer(buildTar(members).tar);
-    expect(r.json.findings).toEqual([]);
+    // But the one hole in what it covers: 2h0m56s with no samples before its head block (test/verify/coverage.test.ts).
+    expect(r.json.findings.map((x) => [x.severity, x.code])).toEqual([['warning', 'coverage-gap']]);
     expect(r.json.ok).toBe(true);
   });
 

@@ -9,7 +9,7 @@ import { MAX_PER_CODE } from '../../src/encoding/capped.js';
 import { checkSuperseded } from '../../src/verify/check/superseded.js';
 
 const block = (ulid: string, minTime: number | null, maxTime: number | null): BlockSummary => ({ ulid, minTime, maxTime, numSeries: 1, numChunks: 1, numSamples: 1, numTombstones: 0 });
-const lin = (ulid: string, parents: string[] = [], deletable = false): Lineage => ({ ulid, parents, deletable, outOfOrder: false });
+const lin = (ulid: string, parents: string[] = [], deletable = false): Lineage => ({ ulid, parents, deletable, level: 1, outOfOrder: false });
 
 function run(blocks: BlockSummary[], lineages: Lineage[]) {
   const findings: Finding[] = [];

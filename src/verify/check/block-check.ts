@@ -46,6 +46,8 @@ export interface Lineage {
   ulid: string;
   parents: string[];
   deletable: boolean;
+  /** compaction.level: 1 for a block written from the head (by compaction or by a snapshot, coverage.ts). */
+  level: number;
   /** Made by out-of-order compaction (hint from-out-of-order): it overlaps in-order blocks by design. */
   outOfOrder: boolean;
 }
@@ -55,7 +57,7 @@ export const MAX_PARENTS = 1024;
 
 export function lineageOf(meta: BlockMeta): Lineage {
   const c = meta.compaction;
-  return { ulid: meta.ulid, parents: c.parents.slice(0, MAX_PARENTS).map((p) => p.ulid), deletable: c.deletable, outOfOrder: c.hints.includes('from-out-of-order') };
+  return { ulid: meta.ulid, parents: c.parents.slice(0, MAX_PARENTS).map((p) => p.ulid), deletable: c.deletable, level: c.level, outOfOrder: c.hints.includes('from-out-of-order') };
 }
 
 export interface BlockCheck {

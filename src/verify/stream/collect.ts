@@ -46,6 +46,7 @@ import { checkIndex } from '../check/index-check.js';
 import { INDEX_SPILL_AT, IndexSpill } from './index-spill.js';
 import { checkOverlaps } from '../check/overlaps.js';
 import { checkSuperseded } from '../check/superseded.js';
+import type { CoverageOptions, CoverBlock } from '../check/coverage.js';
 import { SegmentScanner, type ChunkTable } from '../check/segment-scan.js';
 import { Code } from '../../encoding/finding-codes.js';
 import { readCapped } from '../../snapshot/hold.js';
@@ -90,6 +91,8 @@ export interface CollectorOptions {
    * link or a file that comes again matches what was checked; a directory has neither.
    */
   prints?: boolean;
+  /** What the time covered by each snapshot is checked against (coverage.ts). */
+  coverage?: CoverageOptions;
 }
 
 
@@ -108,6 +111,9 @@ export class Collector {
   private current?: BlockState;
   private readonly prechecked?: IndexPrecheck;
   private readonly prints: boolean;
+  readonly coverage: CoverageOptions;
+  /** After finish: per snapshot, the blocks Prometheus serves (not those it deletes on start), for coverage.ts. */
+  readonly served = new Map<string, CoverBlock[]>();
 
   constructor(
     readonly findings: Finding[],
@@ -116,6 +122,7 @@ export class Collector {
     this.spill = new IndexSpill(opts.spillAt ?? INDEX_SPILL_AT, opts.tmpDir, opts.maxIndexBytes);
     this.prechecked = opts.prechecked;
     this.prints = opts.prints ?? true;
+    this.coverage = opts.coverage ?? {};
   }
 
   /** A segment's print, or none when prints are off. */
@@ -430,6 +437,11 @@ export class Collector {
       // Blocks Prometheus deletes on start are not among those it merges at query time.
       const deleted = checkSuperseded(snap.name, snap.blocks, lineage, this.findings);
       checkOverlaps(snap.blocks.filter((b) => !deleted.has(b.ulid) && !lineage.get(b.ulid)?.outOfOrder), sink);
+      const served: CoverBlock[] = [];
+      for (const b of snap.blocks) {
+        if (b.minTime !== null && b.maxTime !== null && !deleted.has(b.ulid)) served.push({ ulid: b.ulid, minTime: b.minTime, maxTime: b.maxTime, level: lineage.get(b.ulid)?.level });
+      }
+      this.served.set(snap.name, served);
     }
     this.cleanup();
     return [...out.values()];
