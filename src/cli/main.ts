@@ -24,6 +24,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
     import('./labels.js').then((m) =>
       m.labelValuesCommand({ input: input(a.input), name: String(a.name), match: a.match as string[] | undefined, start: a.start as string | undefined, end: a.end as string | undefined, format: a.format as 'table' | 'json' }),
     ),
+  restore: (a) => import('./restore.js').then((m) => m.restoreCommand(input(a.input), String(a['data-dir']), a.snapshot as string | undefined, Boolean(a['skip-corrupt']))),
   analyze: (a) =>
     import('./analyze.js').then((m) =>
       m.analyzeCommand({ input: input(a.input), block: a.block as string | undefined, all: a.all as boolean, limit: a.limit as number, match: a.match as string | undefined, format: a.format as 'table' | 'text' | 'json' }),
@@ -140,6 +141,13 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
         .option('limit', { type: 'number', default: 20, describe: 'entries per section' })
         .option('match', { type: 'string', describe: 'analyze only the series a selector matches' })
         .option('format', { choices: ['table', 'text', 'json'] as const, default: 'table' as const, describe: "text: promtool's own output" }),
+    )
+    .command('restore <input> <data-dir>', "write an archive's blocks into a Prometheus data dir, each checked as verify checks it", (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: 'a .tgz/.tar archive, or - for stdin' })
+        .positional('data-dir', { type: 'string', demandOption: true, describe: 'the Prometheus data dir (--storage.tsdb.path); no Prometheus may run on it' })
+        .option('snapshot', { type: 'string', describe: 'the snapshot to restore, when the archive holds more than one' })
+        .option('skip-corrupt', { type: 'boolean', default: false, describe: 'restore the healthy blocks when some are corrupt (default: restore none)' }),
     )
     .demandCommand(1, 'name a command')
     .strict()
