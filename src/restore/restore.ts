@@ -12,11 +12,11 @@
 import * as fs from 'node:fs';
 import type { Finding } from '../encoding/errors.js';
 import { ErrorCode, TsdbError } from '../encoding/errors.js';
-import { classify } from '../snapshot/classify.js';
+import { classify, placePath } from '../snapshot/classify.js';
 import type { MemberInfo } from '../snapshot/layout-check.js';
 import { readArchive } from '../snapshot/stream.js';
-import { verify, type VerifyResult } from '../verify/verify.js';
-import { BlockWriter, isBlockName, takenError } from './block-writer.js';
+import { verify, type BlockMember, type VerifyResult } from '../verify/verify.js';
+import { BlockWriter, isBlockFile, isBlockName, takenError } from './block-writer.js';
 import { assertUnlocked } from './lock.js';
 import { RestoreTee } from './tee.js';
 
@@ -59,11 +59,14 @@ export async function restore(input: string, dataDir: string, opts: RestoreOptio
   assertUnlocked(dataDir);
   const writer = new BlockWriter(dataDir);
   let snapshot = opts.snapshot;
+  let carried: Map<string, BlockMember> | undefined;
   if (input !== '-') {
     assertArchiveFile(input);
-    snapshot = pickSnapshot(await survey(input), opts.snapshot, writer);
+    const s = await survey(input);
+    snapshot = pickSnapshot(s.blocks, opts.snapshot, writer);
+    carried = carriedFiles(s.links, snapshot);
   }
-  const tee = new RestoreTee(writer, snapshot, snapshot !== undefined);
+  const tee = new RestoreTee(writer, snapshot, snapshot !== undefined, carried);
   try {
     const result = await verify(input, { tee, onProgress: opts.onProgress });
     if (tee.failure !== undefined) throw tee.failure;
@@ -116,13 +119,24 @@ function assertArchiveFile(input: string): void {
   if (st.isDirectory()) throw new TsdbError(ErrorCode.BadInput, `${input} is a directory: restore reads an archive (a .tgz/.tar file, or - for stdin)`);
 }
 
-/** The blocks of each snapshot an archive file holds, as verify will place them (member names only). */
-async function survey(input: string): Promise<Map<string, Set<string>>> {
+interface Survey {
+  /** The blocks of each snapshot. */
+  blocks: Map<string, Set<string>>;
+  /** Hard links to block files: [where the link goes, where its target is]. */
+  links: [BlockMember, BlockMember][];
+}
+
+/** The blocks of each snapshot an archive file holds, as verify will place them, and its hard links (member names only). */
+async function survey(input: string): Promise<Survey> {
   const members: MemberInfo[] = [];
+  const links: [BlockMember, BlockMember][] = [];
   await readArchive(
     fs.createReadStream(input, { highWaterMark: 1 << 20 }),
     (e) => {
       members.push({ name: e.name, type: e.type === 'directory' ? 'directory' : 'file', size: e.size });
+      const m = blockMember(e.name);
+      const t = e.type === 'link' && e.linkTarget !== undefined ? blockMember(e.linkTarget) : undefined;
+      if (m && t) links.push([m, t]);
       e.stream.resume();
     },
     { hardLinks: true },
@@ -134,6 +148,24 @@ async function survey(input: string): Promise<Map<string, Set<string>>> {
       out.set(p.snapshot, blocks);
       if (p.kind === 'block') blocks.add(p.block);
     }
+  }
+  return { blocks: out, links };
+}
+
+function blockMember(name: string): BlockMember | undefined {
+  const p = placePath(name, false);
+  return p.kind === 'block' && p.rel !== undefined ? { snapshot: p.snapshot, block: p.block, rel: p.rel } : undefined;
+}
+
+/**
+ * Files of other snapshots that hard links of `snapshot` name (a block two snapshots share, as
+ * GNU tar stores it): each is written where the first link to it goes (by snapshot/block/rel).
+ */
+function carriedFiles(links: readonly [BlockMember, BlockMember][], snapshot: string): Map<string, BlockMember> {
+  const out = new Map<string, BlockMember>();
+  for (const [m, t] of links) {
+    const k = `${t.snapshot}/${t.block}/${t.rel}`;
+    if (m.snapshot === snapshot && t.snapshot !== snapshot && isBlockName(m.block) && isBlockFile(m.rel) && !out.has(k)) out.set(k, m);
   }
   return out;
 }

@@ -19,11 +19,16 @@ export class RestoreTee implements BlockTee {
   /** Files written, by snapshot/block/rel, for hard links to them. */
   private readonly written = new Map<string, string>();
 
-  /** `snapshot`: the one to restore; `fixed`: chosen by the user or the survey (otherwise the first seen, and another is an error). */
+  /**
+   * `snapshot`: the one to restore; `fixed`: chosen by the user or the survey (otherwise the first
+   * seen, and another is an error). `carried`: files of other snapshots that a hard link of this
+   * one names (by snapshot/block/rel), with where the first such link goes: written there.
+   */
   constructor(
     private readonly writer: BlockWriter,
     public snapshot: string | undefined,
     private readonly fixed: boolean,
+    private readonly carried = new Map<string, BlockMember>(),
   ) {}
 
   /** Whether the member is written: a block file of a ULID dir of the chosen snapshot. */
@@ -40,15 +45,16 @@ export class RestoreTee implements BlockTee {
   }
 
   file(m: BlockMember, stream: Readable): Readable {
-    if (!this.mine(m)) return stream;
+    const to = this.mine(m) ? m : this.failure === undefined ? this.carried.get(key(m)) : undefined;
+    if (!to) return stream;
     let fd: number;
     try {
-      fd = this.writer.create(m.block, m.rel);
+      fd = this.writer.create(to.block, to.rel);
     } catch (e) {
       this.failure = e;
       return stream;
     }
-    this.written.set(key(m), this.writer.pathOf(m.block, m.rel)!);
+    this.written.set(key(m), this.writer.pathOf(to.block, to.rel)!);
     return Readable.from(this.copy(fd, stream), { objectMode: false });
   }
 
@@ -82,10 +88,13 @@ export class RestoreTee implements BlockTee {
     const from = target && this.written.get(key(target));
     if (!from) {
       const what = target ? `${target.snapshot}/${target.block}/${target.rel}` : 'a file that is not part of a block';
-      this.broken.set(m.block, `${m.rel} is a hard link to ${what}, which is not restored (restore writes only the snapshot it restores): extract the archive to restore this block`);
+      this.broken.set(m.block, `${m.rel} is a hard link to ${what}, which restore did not keep (from stdin it cannot know ahead which files of other snapshots a link will name): restore from the archive file, or extract it`);
       return;
     }
-    if (this.attempt(() => this.writer.link(m.block, m.rel, from))) this.written.set(key(m), this.writer.pathOf(m.block, m.rel)!);
+    const at = this.writer.pathOf(m.block, m.rel)!;
+    if (target) this.carried.delete(key(target)); // a later copy of the target is not what this link holds
+    // A carried file is already where its first link goes.
+    if (from === at || this.attempt(() => this.writer.link(m.block, m.rel, from))) this.written.set(key(m), at);
   }
 
   removed(m: BlockMember): void {
