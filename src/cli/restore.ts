@@ -19,6 +19,9 @@ export async function restoreCommand(input: string, dataDir: string, snapshot: s
     const where = [f.snapshot, f.block, f.file].filter(Boolean).join('/') + (f.offset !== undefined ? ` @${f.offset}` : '');
     process.stderr.write(`tsdb-inspect: ${f.severity}: ${f.code}${where ? ` at ${where}` : ''}: ${f.message.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
   }
+  if (r.verify.snapshots.find((s) => s.name === r.snapshot)?.head) {
+    process.stderr.write(`tsdb-inspect: note: the archive is of a data dir: its blocks are restored, its head (wal/, chunks_head/) is not\n`);
+  }
   for (const u of r.restored) process.stdout.write(`restored ${u}\n`);
   for (const s of r.skipped) process.stdout.write(`not restored ${s.ulid}: ${s.why.replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
   process.stdout.write(`${r.ok ? 'OK' : 'FAILED'}: ${r.restored.length} block(s) of snapshot ${r.snapshot} restored into ${dataDir}, ${r.skipped.length} not restored\n`);

@@ -117,6 +117,22 @@ describe('restore writes the archive blocks', () => {
   });
 });
 
+describe('restore writes only block files of ULID dirs', () => {
+  it('a stray file in a block, a dir not named as a block: not written', () => {
+    const members = full();
+    const { prefix, snapshot } = realPlace(members);
+    const stray = [
+      { name: prefix + 'extra', data: Buffer.from('stray') },
+      { name: prefix + 'chunks/notasegment', data: Buffer.from('stray') },
+      { name: `snapshots/${snapshot}/notablock/meta.json`, data: Buffer.from('{}') },
+    ];
+    const dir = dataDir();
+    const r = run(['restore', '-', dir, '--skip-corrupt'], tarOf([...members, ...stray]));
+    expect(tree(dir)).toEqual(archiveBlocks(members));
+    expect(r.stdout).not.toMatch(/^restored notablock/m);
+  });
+});
+
 describe('restore refuses, changing nothing', () => {
   const ulids = () => promtoolList('snapshot-full.tgz').map((b) => b.ulid);
 
