@@ -144,13 +144,16 @@ describe('restore refuses, changing nothing', () => {
     for (const name of [taken, taken + TMP]) {
       const dir = dataDir();
       fs.mkdirSync(path.join(dir, name));
+      fs.mkdirSync(path.join(dir, ulids()[5]!));
       fs.writeFileSync(path.join(dir, name, 'meta.json'), 'mine');
       const before = tree(dir);
       const f = fixturePath('snapshot-full.tgz');
       const r = run(['restore', ...input(f), dir], input(f)[0] === '-' ? fs.readFileSync(f) : undefined);
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toContain(taken);
-      expect(fs.readdirSync(dir)).toEqual([name]);
+      // A file is looked through first: every block already there is named at once.
+      if (input(f)[0] !== '-') expect(r.stderr).toContain(ulids()[5]!);
+      expect(fs.readdirSync(dir).sort()).toEqual([name, ulids()[5]!].sort());
       expect(tree(dir)).toEqual(before);
     }
   });
@@ -241,6 +244,34 @@ describe('a corrupt block', () => {
     const got = tree(some);
     expect(got.size).toBeGreaterThan(0);
     for (const [rel, data] of got) expect(data, rel).toBe(want.get(rel));
+  });
+});
+
+describe('an archive not whole', () => {
+  it('an error that names no block (the gzip CRC) keeps every block out, even with --skip-corrupt', () => {
+    const gz = Buffer.from(fs.readFileSync(fixturePath('overlap.tgz')));
+    gz[gz.length - 8]! ^= 0xff; // the gzip trailer's CRC32
+    const dir = dataDir();
+    const r = run(['restore', '-', dir, '--skip-corrupt'], gz);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/not restored [0-9A-Z]{26}: the archive is not whole: .*CRC/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("a data dir's corrupt WAL does not keep its blocks out (the head is not restored)", () => {
+    const members = loadMembers(fixturePath('datadir-live.tgz'));
+    const wal = members.find((m) => m.name === 'data/wal/00000003')!;
+    const data = Buffer.from(wal.data!);
+    data[Math.floor(data.length / 2)]! ^= 0xff;
+    wal.data = data;
+    const dir = dataDir();
+    const r = run(['restore', '-', dir], tarOf(members));
+    expect(r.stderr).toMatch(/error: .* at data\/wal\/00000003/);
+    expect(r.stderr).toContain('its head (wal/, chunks_head/) is not');
+    expect(r.status, r.stderr).toBe(0);
+    const blocks = new Set(members.flatMap((m) => /^data\/([0-9A-Z]{26})\/index$/.exec(m.name)?.[1] ?? []));
+    expect(blocks.size).toBe(4);
+    expect(fs.readdirSync(dir).sort()).toEqual([...blocks].sort());
   });
 });
 
