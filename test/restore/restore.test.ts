@@ -15,6 +15,7 @@ import { fixturePath } from '../helpers/prometheus.js';
 import { promtoolDump, promtoolList } from '../helpers/answers.js';
 import { buildTar, loadMembers, type Member } from '../fuzz/tarball.js';
 import { realMembers, realPlace } from '../codes/case.js';
+import { restore } from '../../src/restore/restore.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tsdb-inspect.js');
 const TMP = '.tmp-for-creation';
@@ -196,7 +197,35 @@ describe('restore refuses, changing nothing', () => {
   });
 });
 
+describe('a refusal on stdin', () => {
+  it('does not wait for the rest of the archive', async () => {
+    const members = full();
+    const { snapshot } = realPlace(members);
+    const tar = tarOf([...members, ...members.map((m) => ({ ...m, name: m.name.replace(snapshot, 'second') }))]);
+    const dir = dataDir();
+    const child = spawn(process.execPath, [BIN, 'restore', '-', dir], { stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin!.on('error', () => {});
+    child.stdin!.write(tar.subarray(0, tar.length - 1024)); // stdin stays open
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise((r) => child.once('exit', (c) => r(c)));
+    clearTimeout(timer);
+    expect(code).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('a corrupt block', () => {
+  it('the library removes its tmp dirs itself (no exit hook)', async () => {
+    const { tar } = corrupt();
+    const file = path.join(work, `corrupt${n++}.tar`);
+    fs.writeFileSync(file, tar);
+    const dir = dataDir();
+    const r = await restore(file, dir);
+    expect(r.restored).toEqual([]);
+    expect(r.ok).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   /** snapshot-full with one chunk byte flipped in the first block's first segment. */
   function corrupt(): { tar: Uint8Array; bad: string } {
     const members = full();
