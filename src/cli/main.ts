@@ -39,6 +39,7 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
   series: (a) => import('./series.js').then((m) => m.seriesCommand(api(a))),
   labels: (a) => import('./labels.js').then((m) => m.labelsCommand(api(a))),
   'label-values': (a) => import('./labels.js').then((m) => m.labelValuesCommand({ ...api(a), name: String(a.name) })),
+  restore: (a) => import('./restore.js').then((m) => m.restoreCommand(input(a.input), String(a['data-dir']), a.snapshot as string | undefined, Boolean(a['skip-corrupt']))),
   analyze: (a) =>
     import('./analyze.js').then((m) =>
       m.analyzeCommand({ input: input(a.input), block: str(a.block ?? a['block-id']), all: a.all as boolean, limit: a.limit, match: str(a.match), snapshot: str(a.snapshot), format: a.format as 'table' | 'tsv' | 'text' | 'json' }),
@@ -173,6 +174,13 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
         }),
     )
     .command('help [command]', 'show the help of a command')
+    .command('restore <input> <data-dir>', "write an archive's blocks into a Prometheus data dir, each checked as verify checks it", (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: 'a .tgz/.tar archive, or - for stdin' })
+        .positional('data-dir', { type: 'string', demandOption: true, describe: 'the Prometheus data dir (--storage.tsdb.path); no Prometheus may run on it' })
+        .option('snapshot', { type: 'string', describe: 'the snapshot to restore, when the archive holds more than one' })
+        .option('skip-corrupt', { type: 'boolean', default: false, describe: 'restore the healthy blocks when some are corrupt (default: restore none)' }),
+    )
     .demandCommand(1, 'name a command')
     .strict()
     .help()

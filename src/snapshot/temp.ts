@@ -18,6 +18,16 @@ export function makeTempDir(parent: string | undefined, prefix: string): string 
   return dir;
 }
 
+/** Register a path made elsewhere (e.g. a block's `.tmp-for-creation` dir), for removal. */
+export function registerTemp(p: string): void {
+  paths.add(p);
+}
+
+/** Keep a registered path: it is no longer temporary (renamed into place). */
+export function forgetTemp(p: string): void {
+  paths.delete(p);
+}
+
 /** Remove one registered path now. */
 export function removeTemp(p: string): void {
   fs.rmSync(p, { recursive: true, force: true });

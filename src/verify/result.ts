@@ -6,6 +6,7 @@ import type { Finding } from '../encoding/errors.js';
 import type { Place } from '../snapshot/classify.js';
 import { checkLayout, type MemberInfo } from '../snapshot/layout-check.js';
 import type { DataDirFiles } from '../wal/head.js';
+import type { Readable } from 'node:stream';
 import type { BlockSummary } from './check/block-check.js';
 import type { Collector, CollectorOptions, SnapshotSummary } from './stream/collect.js';
 import { checkHead } from './check/head-check.js';
@@ -45,6 +46,29 @@ export interface VerifyOptions extends CollectorOptions {
   inflateThread?: boolean;
   /** For an archive: members read before `too-many-members` (default and most 100,000; lower only to test it). */
   maxMembers?: number;
+  /** For an archive: sees each block member as it is checked (restore writes them; src/restore). */
+  tee?: BlockTee;
+}
+
+/** Where a block member belongs: its snapshot, block dir and path in the block. */
+export interface BlockMember {
+  snapshot: string;
+  block: string;
+  rel: string;
+}
+
+/**
+ * A reader of the block members verify checks, in archive order. `file` returns the
+ * stream the checks read instead of `stream`: it must pass every byte through.
+ */
+export interface BlockTee {
+  file(m: BlockMember, stream: Readable): Readable;
+  /** A hard link to an earlier member (`target`, where it belongs when it is a block member). */
+  link(m: BlockMember, target: BlockMember | undefined): void;
+  /** tar x removes the file `m` (a directory comes in its place). */
+  removed(m: BlockMember): void;
+  /** Asked before each member: true stops reading (the rest unchecked). */
+  stop(): boolean;
 }
 
 /**

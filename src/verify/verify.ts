@@ -19,6 +19,7 @@ import { verifyDir } from './dir/verify-dir.js';
 import { Code } from '../encoding/finding-codes.js';
 
 export { verifyDir, type VerifyOptions, type VerifyResult };
+export type { BlockMember, BlockTee } from './result.js';
 
 /** Verify an archive file, `-` (stdin), or a directory. Rejects only for usage errors (unreadable input). */
 export async function verify(input: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
@@ -73,7 +74,10 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
       const p = placePath(e.name, type === 'directory');
       if (p.kind !== 'none') early.add(p.snapshot);
       if (e.replaced === 'file' && p.kind === 'head') heads.get(p.snapshot)?.files.delete(p.rel);
-      if (e.replaced === 'file' && p.kind === 'block' && p.rel !== undefined) collector.removeFile(p.snapshot, p.block, p.rel);
+      if (e.replaced === 'file' && p.kind === 'block' && p.rel !== undefined) {
+        collector.removeFile(p.snapshot, p.block, p.rel);
+        opts.tee?.removed({ snapshot: p.snapshot, block: p.block, rel: p.rel });
+      }
       if (p.kind === 'head' && e.type === 'file') {
         let m = heads.get(p.snapshot);
         if (!m) heads.set(p.snapshot, (m = new MemFiles()));
@@ -83,11 +87,13 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
         const t = e.linkTarget === undefined ? undefined : placePath(e.linkTarget, false);
         const target = t?.kind === 'block' && t.rel !== undefined ? `snapshots/${t.snapshot}/${t.block}/${t.rel}` : (e.linkTarget ?? '');
         collector.link(p.snapshot, p.block, p.rel, target);
+        opts.tee?.link({ snapshot: p.snapshot, block: p.block, rel: p.rel }, t?.kind === 'block' && t.rel !== undefined ? { snapshot: t.snapshot, block: t.block, rel: t.rel } : undefined);
       } else if (p.kind === 'block' && p.rel !== undefined && e.type === 'file') {
-        await collector.file(p.snapshot, p.block, p.rel, e.stream);
+        const m = { snapshot: p.snapshot, block: p.block, rel: p.rel };
+        await collector.file(p.snapshot, p.block, p.rel, opts.tee ? opts.tee.file(m, e.stream) : e.stream);
       } else e.stream.resume();
     },
-    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, file: opts.file, inflateThread: opts.inflateThread, maxMembers: opts.maxMembers },
+    { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, file: opts.file, inflateThread: opts.inflateThread, maxMembers: opts.maxMembers, stop: opts.tee && (() => opts.tee!.stop()) },
   );
   const present = removed.size ? members.filter((_, i) => !removed.has(i)) : members;
   const layout = classify(present, { archive: true });

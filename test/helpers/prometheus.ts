@@ -73,6 +73,8 @@ export async function promtoolDump(dbDir: string, opts: PromtoolDumpOptions = {}
 
 export interface PrometheusServer {
   url: string;
+  /** Its log so far (until stopped). */
+  log(): string;
   stop(): Promise<void>;
 }
 
