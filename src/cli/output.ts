@@ -4,21 +4,12 @@
 // no limit when neither says).
 
 import type { Writable } from 'node:stream';
+import { writeDrained } from '../query/bytewriter.js';
 import { TableWriter, type Column, type TableFormat, type TableOptions } from '../report/table.js';
 
 /** Write to `out`; resolves at once unless it asks to wait. */
 export function writeOut(text: string, out: Writable = process.stdout): void | Promise<void> {
-  if (out.write(text)) return;
-  return new Promise<void>((resolve, reject) => {
-    const done = (e?: Error) => {
-      out.off('drain', done);
-      out.off('error', done);
-      if (e) reject(e);
-      else resolve();
-    };
-    out.on('drain', done);
-    out.on('error', done);
-  });
+  return writeDrained(out, text);
 }
 
 /** The width tables fit: the terminal's, else $COLUMNS, else none. */

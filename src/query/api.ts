@@ -26,6 +26,7 @@ import { STALE_HI, STALE_LO } from '../chunkenc/stale.js';
 import { intersect } from '../index/postings.js';
 import { compareLabels, compareUtf8 } from '../encoding/compare.js';
 import { serverBlockOrder } from './block-order.js';
+import { writeDrained } from './bytewriter.js';
 import { envelope, formatApiFloat, formatApiTimestamp, goJsonString, labelsJson, stringsJson } from './api-json.js';
 import { buckets, type Bucket } from './histogram-string.js';
 import type { Matcher } from './matchers.js';
@@ -287,17 +288,6 @@ export class ChunkedWriter {
     if (this.buf.length === 0) return;
     const chunk = this.buf;
     this.buf = '';
-    if (this.out.write(chunk)) return;
-    // Both listeners go when either fires: one left behind per drain adds up (MaxListenersExceededWarning).
-    await new Promise<void>((resolve, reject) => {
-      const done = (e?: Error) => {
-        this.out.off('drain', done);
-        this.out.off('error', done);
-        if (e) reject(e);
-        else resolve();
-      };
-      this.out.on('drain', done);
-      this.out.on('error', done);
-    });
+    return writeDrained(this.out, chunk);
   }
 }

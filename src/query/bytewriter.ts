@@ -54,16 +54,25 @@ export class ByteWriter {
     const chunk = this.buf.subarray(0, this.pos);
     this.buf = Buffer.allocUnsafeSlow(this.flushAt + 4096);
     this.pos = 0;
-    if (this.out.write(chunk)) return;
-    await new Promise<void>((resolve, reject) => {
-      const done = (e?: Error) => {
-        this.out.off('drain', done);
-        this.out.off('error', done);
-        if (e) reject(e);
-        else resolve();
-      };
-      this.out.on('drain', done);
-      this.out.on('error', done);
-    });
+    return writeDrained(this.out, chunk);
   }
+}
+
+/**
+ * Write `chunk` to `out`; when the stream asks to wait, resolve at its 'drain' (reject at its
+ * 'error'). Both listeners go when either fires: one left behind per drain adds up
+ * (MaxListenersExceededWarning).
+ */
+export function writeDrained(out: Writable, chunk: string | Uint8Array): void | Promise<void> {
+  if (out.write(chunk)) return;
+  return new Promise<void>((resolve, reject) => {
+    const done = (e?: Error) => {
+      out.off('drain', done);
+      out.off('error', done);
+      if (e) reject(e);
+      else resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+  });
 }

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import type { Finding } from '../encoding/errors.js';
 import type { DataDirFiles } from '../wal/head.js';
 import { MAX_META_BYTES } from '../block/block.js';
-import { placePath } from './classify.js';
+import { StreamedMembers } from './classify.js';
 import { stripRel } from './layout.js';
 import type { MemberInfo } from './layout-check.js';
 import { readArchive } from './stream.js';
@@ -61,9 +61,7 @@ export async function readMembers(input: Readable, opts: ReadOptions): Promise<A
   const heads = new Map<string, MemFiles>();
   const byPath = new Map<string, Kept>();
   const headBufs = new Map<string, Uint8Array>();
-  const members: MemberInfo[] = [];
-  const lastAt = new Map<string, number>();
-  const removed = new Set<number>();
+  const members = new StreamedMembers();
   let ordinal = 0;
   /** An error of ours (a full temp dir), not the archive's: it is thrown, not reported as damage. */
   let failure: unknown;
@@ -99,12 +97,7 @@ export async function readMembers(input: Readable, opts: ReadOptions): Promise<A
     input,
     async (e) => {
       ordinal++;
-      const was = lastAt.get(e.name);
-      if (e.replaced && was !== undefined) removed.add(was);
-      const type = e.type === 'directory' ? 'directory' : 'file';
-      lastAt.set(e.name, members.length);
-      members.push({ name: e.name, type, size: e.size });
-      const p = placePath(e.name, type === 'directory');
+      const p = members.add(e);
       if (p.kind === 'block' && p.rel !== undefined) {
         const blockDir = stripRel(e.name, p.rel);
         if (e.type === 'directory') return place(e.name, blockDir, p.rel, undefined);
@@ -125,5 +118,5 @@ export async function readMembers(input: Readable, opts: ReadOptions): Promise<A
     { hardLinks: true, file: opts.file, onProgress: opts.onProgress, stop: () => failure !== undefined },
   );
   if (failure !== undefined) throw failure;
-  return { members: removed.size ? members.filter((_, i) => !removed.has(i)) : members, blocks, heads, findings: archive.findings, gzip: archive.gzip };
+  return { members: members.present(), blocks, heads, findings: archive.findings, gzip: archive.gzip };
 }

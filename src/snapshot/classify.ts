@@ -14,7 +14,7 @@
 import type { Finding } from '../encoding/errors.js';
 import { CappedFindings } from '../encoding/capped.js';
 import { Code } from '../encoding/finding-codes.js';
-import { isBlockName, isSnapshotName } from './layout-check.js';
+import { isBlockName, isSnapshotName, type MemberInfo } from './layout-check.js';
 
 /**
  * How a snapshot was found: as a dir under one named snapshots/, by a snapshot dir's own
@@ -166,3 +166,29 @@ function strayFindings(members: readonly PathInfo[], places: Place[], layout: Cl
   return out.close();
 }
 
+
+/**
+ * The members of an archive as they stream past, as `tar x` leaves them: a member that
+ * one of the other kind (file, directory) replaces is gone from the tree, so the layout
+ * must not see it (tar-tree.ts says which were replaced).
+ */
+export class StreamedMembers {
+  private readonly list: MemberInfo[] = [];
+  private readonly lastAt = new Map<string, number>();
+  private readonly removed = new Set<number>();
+
+  /** Note one member; its place by its own path. */
+  add(e: { name: string; type: string; size: number; replaced?: unknown }): Place {
+    const was = this.lastAt.get(e.name);
+    if (e.replaced && was !== undefined) this.removed.add(was);
+    const type = e.type === 'directory' ? 'directory' : 'file';
+    this.lastAt.set(e.name, this.list.length);
+    this.list.push({ name: e.name, type, size: e.size });
+    return placePath(e.name, type === 'directory');
+  }
+
+  /** The members `tar x` would leave, in archive order. */
+  present(): MemberInfo[] {
+    return this.removed.size ? this.list.filter((_, i) => !this.removed.has(i)) : this.list;
+  }
+}

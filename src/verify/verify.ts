@@ -6,8 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ErrorCode, TsdbError, type Finding } from '../encoding/errors.js';
-import { classify, placePath } from '../snapshot/classify.js';
-import type { MemberInfo } from '../snapshot/layout-check.js';
+import { classify, placePath, StreamedMembers } from '../snapshot/classify.js';
 import { readArchive } from '../snapshot/stream.js';
 import type { DataDirFiles } from '../wal/head.js';
 import { MemFiles } from '../snapshot/archive-read.js';
@@ -47,31 +46,23 @@ export async function verify(input: string, opts: VerifyOptions = {}): Promise<V
 export async function verifyStream(stream: Readable, total: number | undefined, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const findings: Finding[] = [];
   const collector = new Collector(findings, opts);
-  const members: MemberInfo[] = [];
   try {
-    return await streamInto(stream, collector, members, findings, total, opts);
+    return await streamInto(stream, collector, findings, total, opts);
   } finally {
     collector.cleanup();
   }
 }
 
-async function streamInto(stream: Readable, collector: Collector, members: MemberInfo[], findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
+async function streamInto(stream: Readable, collector: Collector, findings: Finding[], total: number | undefined, opts: VerifyOptions): Promise<VerifyResult> {
   const heads = new Map<string, MemFiles>();
   // Each member goes where its own path says (classify.ts); the layout of the whole archive,
   // known at its end, may then leave some out (e.g. blocks beside snapshots/, a data dir's own snapshots/).
   const early = new Set<string>();
-  // tar x removes what a member of the other kind (file, directory) replaces: the layout must not see it.
-  const lastAt = new Map<string, number>();
-  const removed = new Set<number>();
+  const members = new StreamedMembers();
   const archive = await readArchive(
     stream,
     async (e) => {
-      const was = lastAt.get(e.name);
-      if (e.replaced && was !== undefined) removed.add(was);
-      const type = e.type === 'directory' ? 'directory' : 'file';
-      lastAt.set(e.name, members.length);
-      members.push({ name: e.name, type, size: e.size });
-      const p = placePath(e.name, type === 'directory');
+      const p = members.add(e);
       if (p.kind !== 'none') early.add(p.snapshot);
       if (e.replaced === 'file' && p.kind === 'head') heads.get(p.snapshot)?.files.delete(p.rel);
       if (e.replaced === 'file' && p.kind === 'block' && p.rel !== undefined) {
@@ -95,7 +86,7 @@ async function streamInto(stream: Readable, collector: Collector, members: Membe
     },
     { onProgress: opts.onProgress ? (n) => opts.onProgress!(n, total) : undefined, hardLinks: true, file: opts.file, inflateThread: opts.inflateThread, maxMembers: opts.maxMembers, stop: opts.tee && (() => opts.tee!.stop()) },
   );
-  const present = removed.size ? members.filter((_, i) => !removed.has(i)) : members;
+  const present = members.present();
   const layout = classify(present, { archive: true });
   const read = new Set(layout.places.flatMap((p) => (p.kind === 'none' ? [] : [p.snapshot])));
   const dropped = new Set([...early].filter((n) => !read.has(n)));
