@@ -78,7 +78,7 @@ function rejectedLine(r: RejectedBatch, secrets: string[]): string {
 
 function summaryLine(s: PushSummary, dryRun: boolean): string {
   const total = s.floats + s.histograms;
-  const what = `${total} samples (${s.floats} floats, ${s.histograms} histograms) of ${s.series} series in ${s.batches} requests, ${mib(s.bytes)} MiB`;
+  const what = `${total} samples (${s.floats} floats, ${s.histograms} histograms) of ${s.series} series in ${s.batches} request${s.batches === 1 ? '' : 's'}, ${mib(s.bytes)} MiB`;
   if (dryRun) return `would push ${what}\n`;
   let line = `pushed ${s.acceptedSamples} of ${what}, in ${(s.elapsedMs / 1000).toFixed(1)} s (${rate(s)} samples/s)`;
   if (s.rejected.length > 0) {
