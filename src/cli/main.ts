@@ -44,6 +44,10 @@ const COMMANDS: Record<string, (a: Args) => Promise<number>> = {
     import('./analyze.js').then((m) =>
       m.analyzeCommand({ input: input(a.input), block: str(a.block ?? a['block-id']), all: a.all as boolean, limit: a.limit, match: str(a.match), snapshot: str(a.snapshot), format: a.format as 'table' | 'tsv' | 'text' | 'json' }),
     ),
+  push: (a) =>
+    import('./push.js').then((m) =>
+      m.pushCommand({ input: input(a.input), url: String(a.url), match: a.match as string[] | undefined, minTime: a['min-time'] as string | undefined, maxTime: a['max-time'] as string | undefined, header: a.header as string[] | undefined, username: a.username as string | undefined, password: a.password as string | undefined, bearerToken: a['bearer-token'] as string | undefined, concurrency: a.concurrency as number, batchSamples: a['batch-samples'] as number, dryRun: a['dry-run'] as boolean }),
+    ),
 };
 
 type Args = Record<string, unknown> & { _: (string | number)[] };
@@ -180,6 +184,25 @@ export function cliParser(yargs: YargsFn, argv: string[], onFail: (msg: string) 
         .positional('data-dir', { type: 'string', demandOption: true, describe: 'the Prometheus data dir (--storage.tsdb.path); no Prometheus may run on it' })
         .option('snapshot', { type: 'string', describe: 'the snapshot to restore, when the archive holds more than one' })
         .option('skip-corrupt', { type: 'boolean', default: false, describe: 'restore the healthy blocks when some are corrupt (default: restore none)' }),
+    )
+    .command('push <input>', 'send the samples to a Prometheus remote write receiver (native histograms included)', (y) =>
+      y
+        .positional('input', { type: 'string', demandOption: true, describe: inputDesc })
+        .option('url', { type: 'string', demandOption: true, describe: 'remote write URL, e.g. http://localhost:9090/api/v1/write' })
+        .option('match', { type: 'string', array: true, nargs: 1, describe: 'series selector (repeatable; default: every series)' })
+        .option('min-time', { type: 'string', describe: 'minimum timestamp (ms) to push' })
+        .option('max-time', { type: 'string', describe: 'maximum timestamp (ms) to push' })
+        .option('header', { type: 'string', array: true, nargs: 1, describe: 'extra request header Name:Value (repeatable)' })
+        .option('username', { type: 'string', describe: 'basic auth user (or $TSDB_INSPECT_PUSH_USERNAME)' })
+        .option('password', { type: 'string', describe: 'basic auth password (better: $TSDB_INSPECT_PUSH_PASSWORD)' })
+        .option('bearer-token', { type: 'string', describe: 'bearer token (better: $TSDB_INSPECT_PUSH_BEARER_TOKEN)' })
+        .option('concurrency', { type: 'number', default: 4, describe: 'requests in flight at once' })
+        .option('batch-samples', { type: 'number', default: 2000, describe: 'samples per request at most' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'count what would be sent, send nothing' })
+        .check((a) => {
+          for (const k of ['concurrency', 'batch-samples'] as const) if (!(Number.isInteger(a[k]) && a[k] >= 1)) throw new Error(`--${k} must be a whole number of at least 1, not ${a[k]}`);
+          return true;
+        }),
     )
     .demandCommand(1, 'name a command')
     .strict()

@@ -79,8 +79,8 @@ export interface PrometheusServer {
 }
 
 /** A live server (2.42, or 3.5.3 with `bin: PROMETHEUS_3`) on a copy of dbDir; see fixtures/derive/tools.mjs. */
-export function startPrometheus(dbDir: string, opts: { bin?: string; extraArgs?: string[] } = {}): Promise<PrometheusServer> {
-  return startServer(opts.bin === PROMETHEUS_3 ? V35 : VERSIONS[0], dbDir, { extraArgs: opts.extraArgs });
+export function startPrometheus(dbDir: string, opts: { bin?: string; extraArgs?: string[]; configExtra?: string } = {}): Promise<PrometheusServer> {
+  return startServer(opts.bin === PROMETHEUS_3 ? V35 : VERSIONS[0], dbDir, { extraArgs: opts.extraArgs, configExtra: opts.configExtra });
 }
 
 /**
