@@ -59,7 +59,9 @@ async function answers(url: string, selector: string, ranges = RANGES): Promise<
 }
 
 describe.skipIf(!hasPrometheus3())('push into Prometheus 3.5.3', () => {
-  it('answers as a server on the snapshot does, native histograms included', async () => {
+  // Retried: once in five runs under a loaded machine a range answer differed (not reproduced alone;
+  // suspected: the server on the snapshot compacting its blocks while it answers). See the closing note.
+  it('answers as a server on the snapshot does, native histograms included', { timeout: 180_000, retry: 2 }, async () => {
     const { snapshot, pushed } = await servers(PROMETHEUS_3);
     const r = await runCli(['push', fixturePath('snapshot-full.tgz'), '--url', `${pushed.url}/api/v1/write`, '--batch-samples', '500']);
     expect(r.stderr).toMatch(/pushed 61621 of 61621 samples \(61351 floats, 270 histograms\) of 72 series/);
@@ -72,9 +74,7 @@ describe.skipIf(!hasPrometheus3())('push into Prometheus 3.5.3', () => {
     const full = JSON.parse(want.get(`range ${MIN_T - 1} ${MAX_T}`)!);
     expect(full.data.result).toHaveLength(72);
     expect(full.data.result.filter((s: { histograms?: unknown }) => s.histograms).length).toBe(3);
-    // Retried: once in five runs under a loaded machine a range answer differed (not reproduced alone;
-    // suspected: the server on the snapshot compacting its blocks while it answers). See the closing note.
-  }, { timeout: 180_000, retry: 2 });
+  });
 
   it('sends custom-bucket histograms (schema -53) with their bounds', async () => {
     const { snapshot, pushed } = await servers(PROMETHEUS_3, 'nhcb.tgz');
