@@ -93,7 +93,9 @@ describe.skipIf(!hasPrometheus3())('push into Prometheus 3.5.3', () => {
 });
 
 describe.skipIf(!hasPrometheus())('push into Prometheus 2.42', () => {
-  it('answers as a server on the snapshot does, for the float series', async () => {
+  // Retried as the 3.5.3 one: a server that took historic samples may compact its head while it answers
+  // (2.42 once answered 422 "cannot populate chunk … from block 0000…" under load).
+  it('answers as a server on the snapshot does, for the float series', { timeout: 180_000, retry: 2 }, async () => {
     const { snapshot, pushed } = await servers(undefined);
     // 2.42 has no out-of-order native histograms: the float series only.
     const selector = `{__name__=~".+", __name__!~"${HISTOGRAMS}"}`;
@@ -104,5 +106,5 @@ describe.skipIf(!hasPrometheus())('push into Prometheus 2.42', () => {
     const got = await answers(pushed.url, selector);
     for (const [q, body] of want) expect(got.get(q), q).toBe(body);
     expect(JSON.parse(want.get(`range ${MIN_T - 1} ${MAX_T}`)!).data.result).toHaveLength(69);
-  }, 180_000);
+  });
 });
