@@ -6,9 +6,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, sleep } from '../fixtures/derive/tools.mjs';
 
 export const VICTORIA_METRICS = process.env.TSDB_INSPECT_VICTORIA_METRICS ?? 'victoria-metrics';
 
@@ -18,18 +18,6 @@ export function hasVictoriaMetrics() {
   return !r.error && r.status === 0;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Start it; resolves once /health answers, as {url, stop()}. */
 export async function startVictoria() {
